@@ -1,0 +1,35 @@
+# redroute: the two commands of the README, and a few for developers.
+# A fresh machine needs only Python 3.11+ and make; everything else is installed here.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test lint install clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "redroute needs Python 3.11 or newer; set PYTHON=python3.11")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+## The main job: until the planner exists, the catalogue of red-heritage sites.
+demo: $(STAMP)
+	$(BIN)/redroute landmarks validate landmarks.geojson
+	$(BIN)/redroute landmarks list
+
+## The test suite, with lint first (ruff is part of "done").
+test: $(STAMP)
+	$(BIN)/ruff check redroute tests benchmarks
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check redroute tests benchmarks
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache .mypy_cache

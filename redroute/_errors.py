@@ -1,0 +1,47 @@
+"""Exceptions and warnings raised by redroute.
+
+Every error subclasses :class:`RedrouteError` and the built-in exception that fits, so
+callers can catch either. The CLI turns a ``RedrouteError`` into one ``Error: ...`` line.
+"""
+
+from __future__ import annotations
+
+
+class RedrouteError(Exception):
+    """Base class of every error redroute raises on purpose.
+
+    ``problems`` holds one line per problem when there are several (a catalogue with many
+    bad features); the message then names the first and counts the rest.
+    """
+
+    def __init__(self, message: str, *, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems: list[str] = list(problems) if problems else [message]
+
+
+class CatalogueError(RedrouteError, ValueError):
+    """A landmark catalogue cannot be read or does not validate."""
+
+
+class CoordinateError(RedrouteError, ValueError):
+    """A coordinate is malformed, outside its valid range or in an unknown datum."""
+
+
+class HoursError(RedrouteError, ValueError):
+    """An ``opening_hours`` value cannot be parsed."""
+
+
+class ImportDataError(RedrouteError, ValueError):
+    """A user's CSV list of sites cannot be turned into a catalogue."""
+
+
+class NotFoundError(RedrouteError, LookupError):
+    """A landmark id (or another named thing) does not exist."""
+
+
+class RedrouteWarning(UserWarning):
+    """Base class of data-quality warnings that do not stop the work."""
+
+
+class CatalogueWarning(RedrouteWarning):
+    """A catalogue entry is usable but questionable."""

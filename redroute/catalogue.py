@@ -1,0 +1,578 @@
+"""Load, validate and query the landmark catalogue.
+
+A catalogue is an RFC 7946 GeoJSON FeatureCollection of Point features in WGS-84, one per
+site; the README's "Catalogue format" section documents every property, and
+:func:`catalogue_schema` returns the JSON Schema the structure is checked against. On top of
+the schema, validation checks what a schema cannot: unique ids, parseable opening hours and
+positions inside Shanghai.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import json
+import math
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass, fields
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, overload
+
+from redroute import coords, hours
+from redroute._errors import CatalogueError, HoursError, NotFoundError
+from redroute.vocabulary import BOOKING, CATEGORIES, DISTRICTS, THEMES
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+__all__ = [
+    "Catalogue",
+    "Landmark",
+    "Problem",
+    "catalogue_schema",
+    "check_catalogue",
+    "load_catalogue",
+    "parse_catalogue",
+    "position_hint",
+    "shipped_catalogue_path",
+    "validate_file",
+    "validate_text",
+]
+
+SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+SHIPPED_NAME = "landmarks.geojson"
+
+_REQUIRED = (
+    "id",
+    "name_zh",
+    "name_en",
+    "address_zh",
+    "district",
+    "category",
+    "themes",
+    "booking",
+    "visit_minutes",
+    "significance",
+    "summary_zh",
+    "summary_en",
+    "sources",
+    "coord_source",
+)
+
+
+def catalogue_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of a catalogue file."""
+    text = {"type": "string", "minLength": 1, "pattern": r"\S"}
+    props: dict[str, Any] = {
+        "id": {"type": "string", "pattern": SLUG, "maxLength": 80},
+        "name_zh": text,
+        "name_en": text,
+        "address_zh": text,
+        "address_en": text,
+        "district": {"enum": list(DISTRICTS)},
+        "category": {"enum": list(CATEGORIES)},
+        "themes": {
+            "type": "array",
+            "items": {"enum": list(THEMES)},
+            "minItems": 1,
+            "uniqueItems": True,
+        },
+        "opening_hours": text,
+        "last_entry": {"type": "integer", "minimum": 0, "maximum": 240},
+        "booking": {"enum": list(BOOKING)},
+        "booking_note_zh": text,
+        "booking_note_en": text,
+        "visit_minutes": {"type": "integer", "minimum": 1, "maximum": 480},
+        "significance": {"type": "integer", "minimum": 1, "maximum": 5},
+        "summary_zh": text,
+        "summary_en": text,
+        "sources": {"type": "array", "items": text, "minItems": 1},
+        "coord_source": text,
+    }
+    feature = {
+        "type": "object",
+        "required": ["type", "geometry", "properties"],
+        "properties": {
+            "type": {"const": "Feature"},
+            "geometry": {
+                "type": "object",
+                "required": ["type", "coordinates"],
+                "properties": {
+                    "type": {"const": "Point"},
+                    "coordinates": {
+                        "type": "array",
+                        "items": {"type": "number"},
+                        "minItems": 2,
+                        "maxItems": 3,
+                    },
+                },
+            },
+            "properties": {
+                "type": "object",
+                "required": list(_REQUIRED),
+                "properties": props,
+                "additionalProperties": False,
+                "if": {
+                    "properties": {"booking": {"enum": ["recommended", "required"]}},
+                    "required": ["booking"],
+                },
+                "then": {"required": ["booking_note_zh", "booking_note_en"]},
+            },
+        },
+    }
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "redroute landmark catalogue",
+        "type": "object",
+        "required": ["type", "features"],
+        "properties": {
+            "type": {"const": "FeatureCollection"},
+            "features": {"type": "array", "items": feature},
+        },
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class Landmark:
+    """One site of the catalogue. Positions are WGS-84 degrees."""
+
+    id: str
+    name_zh: str
+    name_en: str
+    lon: float
+    lat: float
+    address_zh: str
+    district: str
+    category: str
+    themes: tuple[str, ...]
+    booking: str
+    visit_minutes: int
+    significance: int
+    summary_zh: str
+    summary_en: str
+    sources: tuple[str, ...]
+    coord_source: str
+    address_en: str | None = None
+    opening_hours: str | None = None
+    last_entry: int | None = None
+    booking_note_zh: str | None = None
+    booking_note_en: str | None = None
+
+    def windows(self, day: dt.date) -> list[hours.Window] | None:
+        """Visiting windows on ``day``; ``None`` when the hours are unknown."""
+        return hours.visiting_windows(self.opening_hours, day, last_entry=self.last_entry)
+
+    def is_open(self, moment: dt.datetime | dt.date) -> bool | None:
+        """Whether one can get in at ``moment`` (or on that date); ``None`` if unknown."""
+        return hours.is_open_at(self.opening_hours, moment, last_entry=self.last_entry)
+
+    def distance_m(self, lat: float, lon: float) -> float:
+        """Great-circle distance in metres to a WGS-84 point."""
+        return coords.haversine_m(self.lon, self.lat, lon, lat)
+
+    def to_feature(self) -> dict[str, Any]:
+        """This landmark as a GeoJSON Feature (the catalogue's own format)."""
+        props: dict[str, Any] = {}
+        for f in fields(self):
+            if f.name in ("lon", "lat"):
+                continue
+            value = getattr(self, f.name)
+            if value is None:
+                continue
+            props[f.name] = list(value) if isinstance(value, tuple) else value
+        return {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [self.lon, self.lat]},
+            "properties": props,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with a catalogue, located as precisely as possible."""
+
+    source: str
+    message: str
+    index: int | None = None
+    id: str | None = None
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        where = self.source
+        if self.line is not None:
+            where += f" line {self.line}, column {self.column}"
+        if self.index is not None:
+            where += f" feature {self.index}"
+            if self.id:
+                where += f" ({self.id})"
+        return f"{where}: {self.message}"
+
+
+class Catalogue(Sequence[Landmark]):
+    """An ordered, immutable collection of landmarks with queries.
+
+    Parameters
+    ----------
+    landmarks
+        The sites, in catalogue order.
+    source
+        Where they came from (a path or ``"landmarks.geojson"``), for messages.
+    """
+
+    def __init__(self, landmarks: Sequence[Landmark], *, source: str = "catalogue") -> None:
+        self._items = tuple(landmarks)
+        self.source = source
+        self._by_id = {lm.id: lm for lm in self._items}
+
+    @overload
+    def __getitem__(self, index: int) -> Landmark: ...
+    @overload
+    def __getitem__(self, index: slice) -> Catalogue: ...
+    def __getitem__(self, index: int | slice) -> Landmark | Catalogue:
+        if isinstance(index, slice):
+            return Catalogue(self._items[index], source=self.source)
+        return self._items[index]
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __iter__(self) -> Iterator[Landmark]:
+        return iter(self._items)
+
+    def __contains__(self, item: object) -> bool:
+        if isinstance(item, str):
+            return item in self._by_id
+        return item in self._items
+
+    def __repr__(self) -> str:
+        return f"<Catalogue of {len(self)} landmarks from {self.source}>"
+
+    @property
+    def ids(self) -> list[str]:
+        """The ids in catalogue order."""
+        return [lm.id for lm in self._items]
+
+    def get(self, landmark_id: str) -> Landmark:
+        """The landmark with this id; :class:`NotFoundError` (with suggestions) if none."""
+        try:
+            return self._by_id[landmark_id]
+        except KeyError:
+            close = difflib.get_close_matches(landmark_id, self._by_id, n=3, cutoff=0.5)
+            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            msg = f"no landmark with id {landmark_id!r} in {self.source}{hint}"
+            raise NotFoundError(msg) from None
+
+    def query(
+        self,
+        *,
+        district: str | None = None,
+        theme: str | None = None,
+        category: str | None = None,
+        text: str | None = None,
+        open_at: dt.datetime | dt.date | None = None,
+        near: tuple[float, float] | None = None,
+        radius_m: float | None = None,
+    ) -> Catalogue:
+        """The landmarks that match every given criterion, in catalogue order.
+
+        Parameters
+        ----------
+        district, theme, category
+            Vocabulary values (see :mod:`redroute.vocabulary`); an unknown value is an error.
+        text
+            Matched, ignoring case, spaces and tones, against the Chinese and English names,
+            the pinyin of the Chinese name, the id and the Chinese address.
+        open_at
+            A datetime (one can get in at that time) or a date (open at some time that
+            day). Sites with unknown hours never match.
+        near, radius_m
+            A WGS-84 ``(lat, lon)`` and a radius in metres (default 1000); the result is
+            then sorted by distance.
+        """
+        items: list[Landmark] = list(self._items)
+        if district is not None:
+            _check_vocab("district", district, DISTRICTS)
+            items = [lm for lm in items if lm.district == district]
+        if theme is not None:
+            _check_vocab("theme", theme, THEMES)
+            items = [lm for lm in items if theme in lm.themes]
+        if category is not None:
+            _check_vocab("category", category, CATEGORIES)
+            items = [lm for lm in items if lm.category == category]
+        if text is not None and text.strip():
+            needle = _fold(text)
+            items = [lm for lm in items if needle in _search_key(lm)]
+        if open_at is not None:
+            items = [lm for lm in items if lm.is_open(open_at) is True]
+        if near is not None:
+            lat, lon = near
+            radius = 1000.0 if radius_m is None else float(radius_m)
+            dist = {lm.id: lm.distance_m(lat, lon) for lm in items}
+            items = sorted((lm for lm in items if dist[lm.id] <= radius), key=lambda x: dist[x.id])
+        elif radius_m is not None:
+            msg = "a radius needs a centre point (near=(lat, lon))"
+            raise CatalogueError(msg)
+        return Catalogue(items, source=self.source)
+
+    def to_geojson(self) -> dict[str, Any]:
+        """The catalogue as a GeoJSON FeatureCollection (round-trips through parsing)."""
+        return {"type": "FeatureCollection", "features": [lm.to_feature() for lm in self]}
+
+    def to_geodataframe(self) -> gpd.GeoDataFrame:
+        """The catalogue as a GeoDataFrame in EPSG:4326, indexed by id."""
+        import geopandas as gpd
+
+        rows = []
+        for lm in self:
+            row = asdict(lm)
+            row["themes"] = list(lm.themes)
+            row["sources"] = list(lm.sources)
+            rows.append(row)
+        columns = [f.name for f in fields(Landmark)]
+        geometry = gpd.points_from_xy([lm.lon for lm in self], [lm.lat for lm in self])
+        frame = gpd.GeoDataFrame(rows, columns=columns, geometry=geometry, crs="EPSG:4326")
+        return frame.set_index("id", drop=False)
+
+
+def _check_vocab(kind: str, value: str, table: dict[str, Any]) -> None:
+    if value not in table:
+        msg = f"unknown {kind} {value!r}; expected one of: {', '.join(table)}"
+        raise CatalogueError(msg)
+
+
+_FOLD = re.compile(r"[\s\-_'’·.,()（）]+")
+
+
+def _fold(text: str) -> str:
+    return _FOLD.sub("", text).casefold()
+
+
+@lru_cache(maxsize=4096)
+def _search_key(lm: Landmark) -> str:
+    from pypinyin import Style, lazy_pinyin
+
+    pinyin = "".join(lazy_pinyin(lm.name_zh, style=Style.NORMAL))
+    return "\n".join(_fold(s) for s in (lm.id, lm.name_zh, lm.name_en, pinyin, lm.address_zh))
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def shipped_catalogue_path() -> Path:
+    """The path of the catalogue shipped inside the package."""
+    ref = resources.files("redroute") / "data" / SHIPPED_NAME
+    return Path(str(ref))
+
+
+def load_catalogue(path: str | Path | None = None) -> Catalogue:
+    """Read and validate a catalogue file.
+
+    Parameters
+    ----------
+    path
+        A GeoJSON file; default: ``settings.catalogue_path``, else the shipped catalogue.
+
+    Raises
+    ------
+    CatalogueError
+        When the file is missing, is not valid JSON, or fails validation; the message names
+        the first problem and how many more there are.
+    """
+    from redroute import settings
+
+    if path is None:
+        path = settings.catalogue_path
+    if path is None:
+        text = (resources.files("redroute") / "data" / SHIPPED_NAME).read_text(encoding="utf-8")
+        return parse_catalogue(text, source=SHIPPED_NAME)
+    p = Path(path)
+    return parse_catalogue(_read_text(p), source=str(p))
+
+
+def _read_text(p: Path) -> str:
+    try:
+        return p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        msg = f"catalogue file {str(p)!r} does not exist"
+        raise CatalogueError(msg) from None
+    except IsADirectoryError:
+        msg = f"catalogue path {str(p)!r} is a folder, not a GeoJSON file"
+        raise CatalogueError(msg) from None
+    except UnicodeDecodeError as err:
+        msg = f"{p}: not UTF-8 text (byte {err.start}): save the catalogue as UTF-8"
+        raise CatalogueError(msg) from None
+    except OSError as err:
+        msg = f"cannot read catalogue {str(p)!r}: {err.strerror}"
+        raise CatalogueError(msg) from err
+
+
+def parse_catalogue(text: str, *, source: str = "catalogue") -> Catalogue:
+    """Parse and validate catalogue text; raise :class:`CatalogueError` on any problem."""
+    data, problems = _decode(text, source)
+    if not problems:
+        problems = check_catalogue(data, source=source)
+    if problems:
+        more = len(problems) - 1
+        tail = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+        raise CatalogueError(f"{problems[0]}{tail}", problems=[str(p) for p in problems])
+    return Catalogue([_landmark(f) for f in data["features"]], source=source)
+
+
+def validate_text(text: str, *, source: str = "catalogue") -> list[Problem]:
+    """Every problem of a catalogue's text (empty when it is valid)."""
+    data, problems = _decode(text, source)
+    return problems or check_catalogue(data, source=source)
+
+
+def validate_file(path: str | Path) -> list[Problem]:
+    """Every problem of a catalogue file (empty when it is valid)."""
+    p = Path(path)
+    return validate_text(_read_text(p), source=str(p))
+
+
+def _decode(text: str, source: str) -> tuple[Any, list[Problem]]:
+    try:
+        return json.loads(text), []
+    except json.JSONDecodeError as err:
+        msg = f"invalid JSON: {err.msg}"
+        return None, [Problem(source, msg, line=err.lineno, column=err.colno)]
+
+
+def check_catalogue(data: Any, *, source: str = "catalogue") -> list[Problem]:
+    """Validate decoded catalogue data: schema, unique ids, hours and positions.
+
+    Returns every problem found, in file order.
+    """
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(catalogue_schema())
+    problems: list[Problem] = []
+    for err in sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.path]):
+        problems.append(_schema_problem(err, data, source))
+    if problems or not isinstance(data, dict):
+        return _dedupe(problems)
+    seen: dict[str, int] = {}
+    for i, feature in enumerate(data["features"]):
+        props = feature["properties"]
+        fid = props["id"]
+        if fid in seen:
+            msg = f'duplicate id "{fid}" (first used by feature {seen[fid]})'
+            problems.append(Problem(source, msg, index=i, id=fid))
+        else:
+            seen[fid] = i
+        problems.extend(_check_feature(feature, i, fid, source))
+    return problems
+
+
+def _dedupe(problems: list[Problem]) -> list[Problem]:
+    out: list[Problem] = []
+    for p in problems:
+        if p not in out:
+            out.append(p)
+    return out
+
+
+def _schema_problem(err: Any, data: Any, source: str) -> Problem:
+    path = list(err.absolute_path)
+    index: int | None = None
+    fid: str | None = None
+    if len(path) >= 2 and path[0] == "features" and isinstance(path[1], int):
+        index = path[1]
+        try:
+            raw = data["features"][index]["properties"]["id"]
+            fid = raw if isinstance(raw, str) else None
+        except (KeyError, TypeError, IndexError):
+            fid = None
+    field_path = [str(p) for p in path[2:] if p != "properties"] if index is not None else path
+    field_name = ".".join(str(p) for p in field_path)
+    msg = _schema_message(err, field_name)
+    return Problem(source, msg, index=index, id=fid)
+
+
+def _schema_message(err: Any, field_name: str) -> str:
+    kind = err.validator
+    value = err.instance
+    if kind == "required":
+        missing = re.findall(r"'([^']+)' is a required property", err.message)
+        name = missing[0] if missing else err.message
+        where = f" in {field_name}" if field_name else ""
+        return f'missing required field "{name}"{where}'
+    if kind == "additionalProperties":
+        extra = re.findall(r"'([^']+)'", err.message)
+        name = extra[0] if extra else "?"
+        close = difflib.get_close_matches(name, list(catalogue_schema_fields()), n=1)
+        hint = f'; did you mean "{close[0]}"?' if close else ""
+        return f'unknown field "{name}"{hint}'
+    if kind == "enum":
+        table = {"district": DISTRICTS, "category": CATEGORIES, "booking": BOOKING}
+        base = field_name.split(".")[0]
+        vocab = table.get(base, THEMES if base == "themes" else None)
+        choices = ", ".join(vocab) if vocab else ", ".join(map(str, err.validator_value))
+        label = "theme" if base == "themes" else base
+        return f'{label} "{value}" is not in the vocabulary; expected one of: {choices}'
+    if kind == "const":
+        return f"{field_name or 'type'} must be {err.validator_value!r}, not {value!r}"
+    if kind == "pattern" and field_name == "id":
+        return f'id "{value}" is not a slug (lower-case letters, digits and single hyphens)'
+    if kind == "pattern" or (kind == "minLength" and isinstance(value, str)):
+        return f'{field_name} is empty'
+    if kind == "then":
+        return 'booking is not "none": booking_note_zh and booking_note_en are required'
+    name = field_name or "document"
+    return f"{name}: {err.message}"
+
+
+def catalogue_schema_fields() -> tuple[str, ...]:
+    """Every property name a feature may carry."""
+    return tuple(catalogue_schema()["properties"]["features"]["items"]["properties"]
+                 ["properties"]["properties"])
+
+
+def _check_feature(feature: dict[str, Any], i: int, fid: str, source: str) -> list[Problem]:
+    props = feature["properties"]
+    problems: list[Problem] = []
+    value = props.get("opening_hours")
+    if value is not None:
+        try:
+            hours.check_opening_hours(value)
+        except HoursError as err:
+            problems.append(Problem(source, str(err), index=i, id=fid))
+    elif props.get("last_entry") is not None:
+        msg = "last_entry is given but opening_hours is not"
+        problems.append(Problem(source, msg, index=i, id=fid))
+    lon, lat = feature["geometry"]["coordinates"][:2]
+    hint = position_hint(lon, lat)
+    if hint:
+        problems.append(Problem(source, hint, index=i, id=fid))
+    return problems
+
+
+def position_hint(lon: float, lat: float) -> str | None:
+    """Why a ``[lon, lat]`` position cannot be a Shanghai site, or ``None`` if it can."""
+    if not (math.isfinite(lon) and math.isfinite(lat)):
+        return f"position [{lon}, {lat}] is not a number"
+    if coords.in_shanghai(lon, lat):
+        return None
+    where = f"position [{lon}, {lat}] is outside the Shanghai region"
+    if coords.in_shanghai(lat, lon):
+        return f"{where}: lat/lon swapped? GeoJSON order is [longitude, latitude]"
+    if abs(lon) < 1e-9 and abs(lat) < 1e-9:
+        return f"{where}: [0, 0] is a missing position, not a place"
+    if 73 <= lon <= 136 and 3 <= lat <= 54:
+        return f"{where}: it is elsewhere in China; a typo in a digit?"
+    return (
+        f"{where}: expected WGS-84 longitude 120.85-122.25 and latitude 30.66-31.90 "
+        "(lat/lon swapped, a typo, or projected metres instead of degrees?)"
+    )
+
+
+def _landmark(feature: dict[str, Any]) -> Landmark:
+    props = dict(feature["properties"])
+    lon, lat = (float(v) for v in feature["geometry"]["coordinates"][:2])
+    props["themes"] = tuple(props["themes"])
+    props["sources"] = tuple(props["sources"])
+    return Landmark(lon=lon, lat=lat, **props)
