@@ -27,21 +27,22 @@ def write_text_atomic(path: str | Path, text: str) -> Path:
     if not folder.is_dir():
         msg = f"cannot write {str(target)!r}: folder {str(folder)!r} does not exist"
         raise OutputError(msg)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    tmp = Path(name)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
+        tmp.chmod(0o644)
+        tmp.replace(target)
     except OSError as err:
         with contextlib.suppress(OSError):
-            os.unlink(tmp)
+            tmp.unlink()
         msg = f"cannot write {str(target)!r}: {err.strerror or err}"
         raise OutputError(msg) from err
     except BaseException:
         with contextlib.suppress(OSError):
-            os.unlink(tmp)
+            tmp.unlink()
         raise
     return target

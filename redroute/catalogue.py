@@ -9,7 +9,6 @@ positions inside Shanghai.
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 import json
 import math
@@ -26,6 +25,8 @@ from redroute._errors import CatalogueError, HoursError, NotFoundError
 from redroute.vocabulary import BOOKING, CATEGORIES, DISTRICTS, THEMES
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     import geopandas as gpd
 
 __all__ = [
@@ -418,7 +419,8 @@ def parse_catalogue(text: str, *, source: str = "catalogue") -> Catalogue:
     if problems:
         more = len(problems) - 1
         tail = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
-        raise CatalogueError(f"{problems[0]}{tail}", problems=[str(p) for p in problems])
+        msg = f"{problems[0]}{tail}"
+        raise CatalogueError(msg, problems=[str(p) for p in problems])
     return Catalogue([_landmark(f) for f in data["features"]], source=source)
 
 
@@ -451,21 +453,29 @@ def check_catalogue(data: Any, *, source: str = "catalogue") -> list[Problem]:
 
     validator = jsonschema.Draft202012Validator(catalogue_schema())
     problems: list[Problem] = []
+    bad: set[int | None] = set()
     for err in sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.path]):
-        problems.append(_schema_problem(err, data, source))
-    if problems or not isinstance(data, dict):
+        problem = _schema_problem(err, data, source)
+        bad.add(problem.index)
+        problems.append(problem)
+    if None in bad:  # the document itself is malformed: features cannot be trusted
         return _dedupe(problems)
     seen: dict[str, int] = {}
     for i, feature in enumerate(data["features"]):
-        props = feature["properties"]
-        fid = props["id"]
+        if i in bad:
+            raw = feature.get("properties") if isinstance(feature, dict) else None
+            if isinstance(raw, dict) and isinstance(raw.get("id"), str):
+                seen.setdefault(raw["id"], i)
+            continue
+        fid = feature["properties"]["id"]
         if fid in seen:
             msg = f'duplicate id "{fid}" (first used by feature {seen[fid]})'
             problems.append(Problem(source, msg, index=i, id=fid))
         else:
             seen[fid] = i
         problems.extend(_check_feature(feature, i, fid, source))
-    return problems
+    problems.sort(key=lambda p: -1 if p.index is None else p.index)
+    return _dedupe(problems)
 
 
 def _dedupe(problems: list[Problem]) -> list[Problem]:
@@ -496,6 +506,8 @@ def _schema_problem(err: Any, data: Any, source: str) -> Problem:
 def _schema_message(err: Any, field_name: str) -> str:
     kind = err.validator
     value = err.instance
+    if kind == "required" and "then" in err.schema_path:
+        return 'booking is not "none": booking_note_zh and booking_note_en are required'
     if kind == "required":
         missing = re.findall(r"'([^']+)' is a required property", err.message)
         name = missing[0] if missing else err.message
@@ -509,7 +521,7 @@ def _schema_message(err: Any, field_name: str) -> str:
         return f'unknown field "{name}"{hint}'
     if kind == "enum":
         table = {"district": DISTRICTS, "category": CATEGORIES, "booking": BOOKING}
-        base = field_name.split(".")[0]
+        base = field_name.split(".", maxsplit=1)[0]
         vocab = table.get(base, THEMES if base == "themes" else None)
         choices = ", ".join(vocab) if vocab else ", ".join(map(str, err.validator_value))
         label = "theme" if base == "themes" else base
@@ -520,8 +532,6 @@ def _schema_message(err: Any, field_name: str) -> str:
         return f'id "{value}" is not a slug (lower-case letters, digits and single hyphens)'
     if kind == "pattern" or (kind == "minLength" and isinstance(value, str)):
         return f'{field_name} is empty'
-    if kind == "then":
-        return 'booking is not "none": booking_note_zh and booking_note_en are required'
     name = field_name or "document"
     return f"{name}: {err.message}"
 

@@ -57,7 +57,7 @@ def main() -> None:
 # ----------------------------------------------------------------------------- types
 
 
-class _Moment(click.ParamType):
+class _Moment(click.ParamType):  # type: ignore[type-arg]
     name = "YYYY-MM-DD[THH:MM]"
 
     def convert(self, value: Any, param: Any, ctx: Any) -> dt.date | dt.datetime:
@@ -72,9 +72,10 @@ class _Moment(click.ParamType):
         except ValueError as err:
             self.fail(f"{text!r} is not a real date/time ({err})", param, ctx)
         self.fail(f"{text!r} is not YYYY-MM-DD or YYYY-MM-DDTHH:MM", param, ctx)
+        return None  # unreachable: fail() raises
 
 
-class _LatLon(click.ParamType):
+class _LatLon(click.ParamType):  # type: ignore[type-arg]
     name = "LAT,LON"
 
     def convert(self, value: Any, param: Any, ctx: Any) -> tuple[float, float]:
@@ -197,7 +198,8 @@ def landmarks_list(catalogue_path: Path | None, district: str | None, theme: str
       redroute landmarks list -q yuyangli
     """
     if radius is not None and near is None:
-        raise click.UsageError("--radius needs --near LAT,LON")
+        msg = "--radius needs --near LAT,LON"
+        raise click.UsageError(msg)
     cat = _load(catalogue_path)
     found = cat.query(district=district, theme=theme, category=category, text=text,
                       open_at=open_on, near=near, radius_m=radius)

@@ -128,6 +128,10 @@ def convert(lon: float, lat: float, *, src: str | Datum, dst: str | Datum) -> tu
     _check(lon, lat)
     if s is d:
         return float(lon), float(lat)
+    if (s, d) == (Datum.GCJ02, Datum.BD09):
+        return gcj02_to_bd09(lon, lat)
+    if (s, d) == (Datum.BD09, Datum.GCJ02):
+        return bd09_to_gcj02(lon, lat)
     return _FROM_WGS[d](*_TO_WGS[s](lon, lat))
 
 

@@ -50,6 +50,7 @@ _NEEDED = ("name_zh", "name_en", "address_zh", "district", "category", "themes",
            "summary_zh", "summary_en")
 _INTS = {"last_entry": 30, "visit_minutes": 30, "significance": 3}
 _SPLIT = re.compile(r"\s*[;；,，、|/]\s*|\s+")
+_EMPTY = "is empty"
 _DATUM_LABEL = {"wgs84": "WGS-84", "gcj02": "GCJ-02", "bd09": "BD-09"}
 
 
@@ -78,7 +79,7 @@ def import_sites_csv(path: str | Path, *, crs: str) -> dict[str, Any]:
     used: set[str] = set()
     for number, row in rows:
         try:
-            features.append(_feature(row, columns, number, p.name, datum, used))
+            features.append(_feature(row, columns, number, p.name, datum=datum, used=used))
             row_of.append(number)
         except ImportDataError as err:
             problems.append(str(err))
@@ -128,12 +129,12 @@ def _read_rows(p: Path) -> tuple[list[tuple[int, dict[str, str]]], dict[str, str
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
     except csv.Error:
-        dialect = csv.excel  # type: ignore[assignment]
+        dialect = csv.excel
     reader = csv.DictReader(io.StringIO(text), dialect=dialect)
     if not reader.fieldnames:
         msg = f"{p}: the file is empty (expected a header row)"
         raise ImportDataError(msg)
-    columns = _map_columns(reader.fieldnames, p)
+    columns = _map_columns(list(reader.fieldnames), p)
     rows = []
     for row in reader:
         if not any((v or "").strip() for v in row.values() if isinstance(v, str)):
@@ -171,7 +172,7 @@ def _map_columns(headers: list[str], p: Path) -> dict[str, str]:
     return columns
 
 
-def _feature(row: dict[str, str], columns: dict[str, str], number: int, name: str,
+def _feature(row: dict[str, str], columns: dict[str, str], number: int, name: str, *,
              datum: coords.Datum, used: set[str]) -> dict[str, Any]:
     def cell(prop: str) -> str:
         header = columns.get(prop)
@@ -188,7 +189,7 @@ def _feature(row: dict[str, str], columns: dict[str, str], number: int, name: st
             props[prop] = cell(prop)
     for prop in _NEEDED:
         if prop not in ("district", "category", "themes") and not cell(prop):
-            raise fail(prop, "is empty")
+            raise fail(prop, _EMPTY)
     props["id"] = cell("id") or _unique(_slug(props["name_zh"], props["name_en"]), used)
     used.add(props["id"])
     props["district"] = _vocab(cell("district"), DISTRICTS, "district", fail)
@@ -196,7 +197,7 @@ def _feature(row: dict[str, str], columns: dict[str, str], number: int, name: st
     props["themes"] = [_vocab(t, THEMES, "themes", fail) for t in _SPLIT.split(cell("themes"))
                        if t]
     if not props["themes"]:
-        raise fail("themes", "is empty")
+        raise fail("themes", _EMPTY)
     props["booking"] = _vocab(cell("booking") or "none", BOOKING, "booking", fail)
     for prop, default in _INTS.items():
         text = cell(prop)

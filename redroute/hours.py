@@ -31,6 +31,9 @@ __all__ = [
 ]
 
 _DAY = dt.timedelta(days=1)
+# opening-hours-py raises its own ParserError (a SyntaxError in older releases).
+_PARSE_ERRORS: tuple[type[Exception], ...] = (
+    getattr(opening_hours, "ParserError", SyntaxError), SyntaxError, ValueError)
 
 OpenState = Literal["open", "closed", "unknown"]
 
@@ -70,7 +73,7 @@ class Window:
 def _parse(value: str) -> opening_hours.OpeningHours:
     try:
         return opening_hours.OpeningHours(value, country="CN")
-    except (opening_hours.ParserError, SyntaxError, ValueError) as err:
+    except _PARSE_ERRORS as err:
         detail = str(err).strip().splitlines()[-1].lstrip("= ").strip() if str(err) else ""
         msg = f'opening_hours "{value}" is not valid OSM opening_hours syntax'
         if detail:
@@ -139,7 +142,8 @@ def _merge(windows: Iterable[Window]) -> list[Window]:
     for w in sorted(windows, key=lambda w: w.opens):
         if out and w.opens <= out[-1].closes:
             prev = out[-1]
-            out[-1] = Window(prev.opens, max(prev.closes, w.closes), max(prev.last_entry, w.last_entry))
+            closes, entry = max(prev.closes, w.closes), max(prev.last_entry, w.last_entry)
+            out[-1] = Window(prev.opens, closes, entry)
         else:
             out.append(w)
     return out

@@ -1,0 +1,52 @@
+"""Fixtures shared by the test files."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def shared_folder() -> Path:
+    """``../shared`` beside the checkout, or ``$REDROUTE_SHARED``."""
+    return Path(os.environ.get("REDROUTE_SHARED") or ROOT.parent / "shared")
+
+
+def need_shared(relative: str) -> Path:
+    """The path of a shared file; skip the test if it is absent, fail if it is required."""
+    path = shared_folder() / relative
+    if path.exists():
+        return path
+    message = f"shared data {path} is absent"
+    if os.environ.get("REDROUTE_REQUIRE_SHARED") == "1":
+        pytest.fail(f"{message} and REDROUTE_REQUIRE_SHARED=1")
+    pytest.skip(message)
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    """A click runner that keeps stderr apart from stdout."""
+    return CliRunner()
+
+
+@pytest.fixture
+def mini_path() -> Path:
+    """A three-site catalogue: a congress site, a lunch-break site, a site of unknown hours."""
+    return DATA / "mini.geojson"
+
+
+@pytest.fixture
+def reference_points() -> list[dict[str, str]]:
+    """Every entry of the Shanghai Library heritage data (both files)."""
+    import json
+
+    entries: list[dict[str, str]] = []
+    for name in ("shanghai-library-heritage.json", "shanghai-library-heritage-points.json"):
+        path = need_shared(f"data/reference/{name}")
+        entries.extend(json.loads(path.read_text(encoding="utf-8"))["data"])
+    return entries

@@ -1,0 +1,211 @@
+"""The command line: output, exit codes and error lines."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from redroute import coords
+from redroute.cli import main
+
+
+def run(runner: CliRunner, *args: str) -> tuple[int, str, str]:
+    result = runner.invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_help_and_version(runner: CliRunner) -> None:
+    code, out, _ = run(runner, "-h")
+    assert code == 0 and "landmarks" in out
+    code, out, _ = run(runner, "--version")
+    assert code == 0 and out.startswith("redroute, version ")
+
+
+def test_help_does_not_import_heavy_modules() -> None:
+    """``redroute --help`` stays fast: no geopandas, osmnx, folium or pypinyin at start-up."""
+    code = ("import sys; from redroute.cli import main\n"
+            "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+            "heavy = {'geopandas', 'osmnx', 'folium', 'pypinyin', 'networkx', 'jsonschema'}\n"
+            "print(sorted(heavy & set(sys.modules)))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip().endswith("[]")
+
+
+def test_python_dash_m(mini_path: Path) -> None:
+    out = subprocess.run([sys.executable, "-m", "redroute", "landmarks", "list", "--catalogue",
+                          str(mini_path)], capture_output=True, text=True, check=True).stdout
+    assert "first-congress-site" in out
+
+
+def test_list_table(runner: CliRunner, mini_path: Path) -> None:
+    code, out, _ = run(runner, "landmarks", "list", "--catalogue", str(mini_path))
+    assert code == 0
+    assert "编号 ID" in out and "名称 Name" in out
+    assert "中共一大会址  Site of the 1st National Congress of the CPC" in out
+    assert "3 处地标 / 3 landmarks" in out
+
+
+def test_list_filters(runner: CliRunner, mini_path: Path) -> None:
+    code, out, _ = run(runner, "landmarks", "list", "--catalogue", str(mini_path),
+                       "--district", "hongkou")
+    assert code == 0 and "street-plaque" in out and "first-congress-site" not in out
+    code, out, _ = run(runner, "landmarks", "list", "--catalogue", str(mini_path), "-q", "渔阳里")
+    assert "old-yuyangli-2" in out and "1 处地标" in out
+
+
+def test_list_open_on_monday(runner: CliRunner, mini_path: Path) -> None:
+    code, out, err = run(runner, "landmarks", "list", "--catalogue", str(mini_path),
+                         "--open-on", "2026-11-30")
+    assert code == 0 and "0 处地标" in out
+    assert "1 more with unknown opening hours not listed" in err
+
+
+def test_list_open_at_a_time_shows_that_days_hours(runner: CliRunner, mini_path: Path) -> None:
+    code, out, _ = run(runner, "landmarks", "list", "--catalogue", str(mini_path),
+                       "--open-on", "2026-12-01T12:00")
+    assert code == 0
+    assert "first-congress-site" in out and "old-yuyangli-2" not in out
+    assert "12-01" in out
+
+
+def test_list_near_json(runner: CliRunner, mini_path: Path) -> None:
+    code, out, _ = run(runner, "landmarks", "list", "--catalogue", str(mini_path),
+                       "--near", "31.2215,121.4650", "--radius", "200", "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["type"] == "FeatureCollection"
+    assert [f["properties"]["id"] for f in data["features"]] == ["old-yuyangli-2"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--open-on", "2026-13-01"], "is not a real date"),
+        (["--open-on", "tomorrow"], "is not YYYY-MM-DD"),
+        (["--near", "121.465,31.2215"], "swapped? the order is LAT,LON"),
+        (["--near", "north"], "is not LAT,LON"),
+        (["--radius", "100"], "--radius needs --near"),
+        (["--district", "Mars"], "'Mars' is not one of"),
+    ],
+)
+def test_list_usage_errors_exit_2(runner: CliRunner, mini_path: Path, args: list[str],
+                                  message: str) -> None:
+    code, _, err = run(runner, "landmarks", "list", "--catalogue", str(mini_path), *args)
+    assert code == 2
+    assert message in err
+    assert "Traceback" not in err
+
+
+def test_show(runner: CliRunner, mini_path: Path) -> None:
+    code, out, _ = run(runner, "landmarks", "show", "old-yuyangli-2", "--catalogue",
+                       str(mini_path), "--date", "2026-11-30")
+    assert code == 0
+    assert out.startswith("老渔阳里2号\nNo. 2 Old Yuyangli\n")
+    assert "11-30 周一 Mon  闭馆 closed" in out
+    assert "12-01 周二 Tue  09:00-11:30, 13:30-16:30" in out
+    assert "31.220300 N, 121.464500 E (WGS-84)" in out
+
+
+def test_show_unknown_hours(runner: CliRunner, mini_path: Path) -> None:
+    code, out, _ = run(runner, "landmarks", "show", "street-plaque", "--catalogue", str(mini_path))
+    assert code == 0 and "不详 unknown" in out
+
+
+def test_show_json(runner: CliRunner, mini_path: Path) -> None:
+    code, out, _ = run(runner, "landmarks", "show", "street-plaque", "--catalogue",
+                       str(mini_path), "--json")
+    assert code == 0 and json.loads(out)["properties"]["id"] == "street-plaque"
+
+
+def test_show_unknown_id_is_one_error_line(runner: CliRunner, mini_path: Path) -> None:
+    code, out, err = run(runner, "landmarks", "show", "first-congres-site", "--catalogue",
+                         str(mini_path))
+    assert code == 1 and out == ""
+    assert err == ("Error: no landmark with id 'first-congres-site' in "
+                   f"{mini_path}; did you mean first-congress-site?\n")
+
+
+def test_bad_catalogue_is_one_error_line(runner: CliRunner, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.geojson"
+    bad.write_text('{"type": "FeatureCollection", "features": [}', encoding="utf-8")
+    code, _, err = run(runner, "landmarks", "list", "--catalogue", str(bad))
+    assert code == 1
+    assert err.startswith(f"Error: {bad} line 1, column 44: invalid JSON: Expecting value")
+    assert err.count("\n") == 1
+
+
+def test_validate_ok(runner: CliRunner, mini_path: Path) -> None:
+    code, out, _ = run(runner, "landmarks", "validate", str(mini_path))
+    assert code == 0
+    assert "valid, 3 landmarks (2 with opening hours)" in out
+
+
+def test_validate_reports_every_problem(runner: CliRunner, mini_path: Path,
+                                        tmp_path: Path) -> None:
+    data = json.loads(mini_path.read_text(encoding="utf-8"))
+    data["features"][0]["properties"]["district"] = "mars"
+    data["features"][2]["properties"]["opening_hours"] = "Tu-Su 9-17"
+    data["features"][1]["geometry"]["coordinates"] = [31.2203, 121.4645]
+    bad = tmp_path / "bad.geojson"
+    bad.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    code, out, err = run(runner, "landmarks", "validate", str(bad))
+    assert code == 1 and out == ""
+    lines = err.splitlines()
+    assert lines[0].startswith(f"Error: {bad} feature 0 (first-congress-site): district")
+    assert lines[1].startswith(f"Error: {bad} feature 1 (old-yuyangli-2): position")
+    assert "lat/lon swapped?" in lines[1]
+    assert lines[2].startswith(f'Error: {bad} feature 2 (street-plaque): opening_hours "Tu-Su')
+    assert lines[3] == f"{bad}: 3 个问题 / 3 problems"
+
+
+def test_validate_missing_file(runner: CliRunner, tmp_path: Path) -> None:
+    code, _, err = run(runner, "landmarks", "validate", str(tmp_path / "x.geojson"))
+    assert code == 1 and "does not exist" in err and "Traceback" not in err
+
+
+def test_import_writes_a_valid_catalogue(runner: CliRunner, tmp_path: Path) -> None:
+    gcj = coords.wgs84_to_gcj02(121.470552, 31.222068)
+    csv = tmp_path / "sites.csv"
+    csv.write_text(
+        "name_zh,name_en,address_zh,district,category,themes,summary_zh,summary_en,lon,lat\n"
+        f"一大会址,First Congress Site,兴业路76号,huangpu,congress-site,founding,简介。,Summary.,"
+        f"{gcj[0]},{gcj[1]}\n", encoding="utf-8")
+    out_path = tmp_path / "out.geojson"
+    code, _, err = run(runner, "landmarks", "import", str(csv), "--crs", "gcj02",
+                       "-o", str(out_path))
+    assert code == 0, err
+    assert "wrote 1 landmarks" in err
+    code, _, _ = run(runner, "landmarks", "validate", str(out_path))
+    assert code == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.geojson", "sites.csv"]
+
+
+def test_import_failure_leaves_nothing_behind(runner: CliRunner, tmp_path: Path) -> None:
+    csv = tmp_path / "sites.csv"
+    csv.write_text(
+        "name_zh,name_en,address_zh,district,category,themes,summary_zh,summary_en,lon,lat\n"
+        "一大会址,First Congress Site,兴业路76号,huangpu,congress-site,founding,简介。,Summary.,"
+        "121.47,x\n", encoding="utf-8")
+    out_path = tmp_path / "out.geojson"
+    code, out, err = run(runner, "landmarks", "import", str(csv), "--crs", "gcj02",
+                         "-o", str(out_path))
+    assert code == 1 and out == ""
+    assert err == 'Error: sites.csv row 2 (lat): "x" is not a number\n'
+    assert not out_path.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["sites.csv"]
+
+
+def test_import_needs_crs(runner: CliRunner, tmp_path: Path) -> None:
+    code, _, err = run(runner, "landmarks", "import", str(tmp_path / "x.csv"))
+    assert code == 2 and "--crs" in err
+
+
+def test_schema_command(runner: CliRunner) -> None:
+    code, out, _ = run(runner, "landmarks", "schema")
+    assert code == 0 and json.loads(out)["title"] == "redroute landmark catalogue"
