@@ -1,0 +1,183 @@
+"""The shipped catalogue itself: coverage, required sites, positions and originality."""
+
+from __future__ import annotations
+
+import collections
+import difflib
+import re
+import warnings
+from typing import Any
+
+import pytest
+
+from redroute import coords
+from redroute.catalogue import Catalogue, Landmark, load_catalogue
+from redroute.vocabulary import DISTRICTS
+
+from .conftest import need_shared
+
+#: The sites the city's red routes are built on (issue 2).
+REQUIRED = [
+    "first-congress-site", "first-congress-memorial-hall", "old-yuyangli-2", "new-yuyangli-6",
+    "chengyuli-12", "pathe-building", "second-congress-site", "zhou-gongguan",
+    "sun-yat-sen-residence", "soong-ching-ling-residence", "mao-zedong-residence-1920",
+    "mao-zedong-residence-1924", "left-wing-writers-league-memorial",
+    "fourth-congress-memorial-hall", "lu-xun-residence", "lu-xun-memorial-hall",
+    "longhua-martyrs-cemetery", "shanghai-library", "xuhui-art-museum",
+    "shanghai-history-museum", "wukang-mansion",
+]
+CENTRAL = ("huangpu", "xuhui", "jingan", "hongkou", "changning", "putuo", "yangpu")
+MERGED_BOUNDS = (121.4611, 31.2112, 121.4863, 31.2412)  # lon/lat box of the OSM extract
+ROAD = re.compile(r"[\u4e00-\u9fff]{1,8}?(?:路|街|大道)")
+
+
+@pytest.fixture(scope="module")
+def shipped() -> Catalogue:
+    return load_catalogue()
+
+
+def test_size_and_coverage(shipped: Catalogue) -> None:
+    assert len(shipped) >= 60
+    per_district = collections.Counter(lm.district for lm in shipped)
+    for district in CENTRAL:
+        assert per_district[district] >= 2, f"{district}: {per_district[district]} sites"
+
+
+def test_required_sites_are_present(shipped: Catalogue) -> None:
+    missing = [i for i in REQUIRED if i not in shipped]
+    assert not missing
+
+
+def test_wukang_mansion_is_a_waypoint(shipped: Catalogue) -> None:
+    assert shipped.get("wukang-mansion").category == "waypoint"
+
+
+def test_longhua_is_covered(shipped: Catalogue) -> None:
+    assert shipped.query(text="龙华").ids
+
+
+def test_every_theme_in_use_has_sites(shipped: Catalogue) -> None:
+    themes = collections.Counter(t for lm in shipped for t in lm.themes)
+    for theme in ("founding", "youth", "left-wing-culture", "anthem", "martyrs", "leaders",
+                  "united-front", "underground"):
+        assert themes[theme] >= 1, theme
+
+
+def test_positions_are_in_central_shanghai(shipped: Catalogue) -> None:
+    for lm in shipped:
+        assert 121.30 < lm.lon < 121.60, lm.id
+        assert 31.10 < lm.lat < 31.35, lm.id
+
+
+def test_no_two_sites_share_a_position(shipped: Catalogue) -> None:
+    positions = collections.Counter((round(lm.lon, 5), round(lm.lat, 5)) for lm in shipped)
+    assert max(positions.values()) == 1
+
+
+def test_summaries_are_short(shipped: Catalogue) -> None:
+    for lm in shipped:
+        zh = [s for s in re.split(r"[。！？]", lm.summary_zh) if s.strip()]
+        en = [s for s in re.split(r"(?<=[.!?])\s+(?=[A-Z])", lm.summary_en) if s.strip()]
+        assert 1 <= len(zh) <= 3, (lm.id, lm.summary_zh)
+        assert 1 <= len(en) <= 3, (lm.id, lm.summary_en)
+
+
+def test_many_sites_have_known_hours(shipped: Catalogue) -> None:
+    known = [lm for lm in shipped if lm.opening_hours is not None]
+    assert len(known) >= len(shipped) * 0.6
+
+
+def test_memorial_halls_closed_on_mondays_say_so(shipped: Catalogue) -> None:
+    import datetime as dt
+
+    monday = dt.date(2026, 12, 7)
+    hall = shipped.get("first-congress-memorial-hall")
+    assert hall.windows(monday) == []
+    assert hall.booking == "required"
+
+
+# --------------------------------------------------------------------------- shared data
+
+
+def _reference_by_uri(entries: list[dict[str, str]]) -> dict[str, dict[str, str]]:
+    return {e["uri"]: e for e in entries if e.get("uri")}
+
+
+def _uris(lm: Landmark) -> list[str]:
+    return [s for s in lm.sources if "data.library.sh.cn/entity" in s]
+
+
+@pytest.mark.shared
+def test_positions_agree_with_the_reference(shipped: Catalogue,
+                                            reference_points: list[dict[str, str]]) -> None:
+    """Each site with a Shanghai Library URI lies within 150 m of that entry's position
+    (BD-09 converted), unless its coord_source says the entry was corrected."""
+    by_uri = _reference_by_uri(reference_points)
+    checked = 0
+    for lm in shipped:
+        for uri in _uris(lm):
+            entry = by_uri.get(uri)
+            assert entry is not None, f"{lm.id}: {uri} is not in the reference data"
+            lon, lat = coords.bd09_to_wgs84(float(entry["long"]), float(entry["lat"]))
+            dist = coords.haversine_m(lon, lat, lm.lon, lm.lat)
+            if "corrected" not in lm.coord_source:
+                assert dist <= 150, f"{lm.id}: {dist:.0f} m from {entry['nameS']}"
+            checked += 1
+    assert checked >= 30
+
+
+@pytest.mark.shared
+def test_summaries_are_in_our_own_words(shipped: Catalogue,
+                                        reference_points: list[dict[str, str]]) -> None:
+    """No summary shares a run of 14 or more characters with the reference description."""
+    by_uri = _reference_by_uri(reference_points)
+    for lm in shipped:
+        for uri in _uris(lm):
+            des = re.sub(r"\s", "", by_uri[uri].get("des") or "")
+            ours = re.sub(r"\s", "", lm.summary_zh)
+            if not des:
+                continue
+            match = difflib.SequenceMatcher(None, ours, des, autojunk=False).find_longest_match()
+            assert match.size < 14, f"{lm.id}: {ours[match.a:match.a + match.size]!r}"
+
+
+@pytest.fixture(scope="module")
+def osm_edges() -> Any:
+    path = need_shared("data/osm/shanghai-core-merged.osm")
+    import osmnx as ox
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        graph = ox.graph_from_xml(path, simplify=False, bidirectional=True, retain_all=True)
+    edges = ox.graph_to_gdfs(graph, nodes=False)[["name", "highway", "geometry"]]
+    return edges.to_crs(32651)
+
+
+def _names(value: Any) -> set[str]:
+    if isinstance(value, list):
+        return {str(v) for v in value}
+    return {str(value)} if isinstance(value, str) else set()
+
+
+@pytest.mark.shared
+def test_positions_lie_on_their_street_in_the_osm_extract(shipped: Catalogue,
+                                                          osm_edges: Any) -> None:
+    """Inside the extract, a site is within 150 m of the street its address names."""
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    lon0, lat0, lon1, lat1 = MERGED_BOUNDS
+    checked = []
+    for lm in shipped:
+        if not (lon0 < lm.lon < lon1 and lat0 < lm.lat < lat1):
+            continue
+        roads = ROAD.findall(re.sub(r"^.{1,4}区", "", lm.address_zh))
+        road = roads[0] if roads else None
+        street = osm_edges[osm_edges["name"].map(lambda v, r=road: r in _names(v))]
+        if road is None or street.empty:
+            continue
+        here = gpd.GeoSeries([Point(lm.lon, lm.lat)], crs=4326).to_crs(32651).iloc[0]
+        dist = street.distance(here).min()
+        assert dist <= 150, f"{lm.id}: {dist:.0f} m from {road}"
+        checked.append(lm.id)
+    assert len(checked) >= 8, checked
