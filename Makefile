@@ -24,11 +24,11 @@ demo: $(STAMP)
 
 ## The test suite, with lint first (ruff is part of "done").
 test: $(STAMP)
-	$(BIN)/ruff check redroute tests benchmarks
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check redroute tests benchmarks
+	$(BIN)/ruff check .
 	$(BIN)/mypy
 
 clean:

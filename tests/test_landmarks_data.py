@@ -12,7 +12,6 @@ import pytest
 
 from redroute import coords
 from redroute.catalogue import Catalogue, Landmark, load_catalogue
-from redroute.vocabulary import DISTRICTS
 
 from .conftest import need_shared
 
