@@ -35,6 +35,10 @@ class ImportDataError(RedrouteError, ValueError):
     """A user's CSV list of sites cannot be turned into a catalogue."""
 
 
+class NetworkError(RedrouteError, RuntimeError):
+    """The walking network cannot be loaded, downloaded or built for an area."""
+
+
 class NotFoundError(RedrouteError, LookupError):
     """A landmark id (or another named thing) does not exist."""
 
@@ -45,3 +49,7 @@ class RedrouteWarning(UserWarning):
 
 class CatalogueWarning(RedrouteWarning):
     """A catalogue entry is usable but questionable."""
+
+
+class NetworkWarning(RedrouteWarning):
+    """A network source failed and the next one is used, or distances are estimated."""

@@ -133,6 +133,8 @@ def _windows_label(lm: Landmark, day: dt.date) -> str:
         return "不详 unknown"
     if not windows:
         return "闭馆 closed"
+    if len(windows) == 1 and windows[0].label() == "00:00-24:00":
+        return "全天 all day"
     return ", ".join(w.label() for w in windows)
 
 

@@ -26,7 +26,9 @@ REQUIRED = [
     "shanghai-history-museum", "wukang-mansion",
 ]
 CENTRAL = ("huangpu", "xuhui", "jingan", "hongkou", "changning", "putuo", "yangpu")
-MERGED_BOUNDS = (121.4611, 31.2112, 121.4863, 31.2412)  # lon/lat box of the OSM extract
+# Where the merged extract really has streets (its README): the road file's box and the
+# box of the later download. Outside them a street may be cut off at the edge.
+COVERAGE = [(121.4611, 31.2196, 121.4863, 31.2412), (121.471, 31.214, 121.480, 31.222)]
 ROAD = re.compile(r"[\u4e00-\u9fff]{1,8}?(?:路|街|大道)")
 
 
@@ -106,22 +108,33 @@ def _uris(lm: Landmark) -> list[str]:
     return [s for s in lm.sources if "data.library.sh.cn/entity" in s]
 
 
+def _own_entry(lm: Landmark) -> str | None:
+    """The Shanghai Library entry of the site itself: its first source, if it is one."""
+    first = lm.sources[0]
+    return first if "data.library.sh.cn/entity" in first else None
+
+
 @pytest.mark.shared
 def test_positions_agree_with_the_reference(shipped: Catalogue,
                                             reference_points: list[dict[str, str]]) -> None:
-    """Each site with a Shanghai Library URI lies within 150 m of that entry's position
-    (BD-09 converted), unless its coord_source says the entry was corrected."""
+    """Each site whose first source is a Shanghai Library entry lies within 150 m of that
+    entry's position (BD-09 converted), unless its coord_source says it was corrected."""
     by_uri = _reference_by_uri(reference_points)
-    checked = 0
+    checked, bad = 0, []
     for lm in shipped:
-        for uri in _uris(lm):
+        for uri in filter(None, [_own_entry(lm)]):
             entry = by_uri.get(uri)
-            assert entry is not None, f"{lm.id}: {uri} is not in the reference data"
+            if entry is None:
+                bad.append(f"{lm.id}: {uri} is not in the reference data")
+                continue
+            if not (entry.get("long") and entry.get("lat")):
+                continue  # an entry without a position cannot be compared
             lon, lat = coords.bd09_to_wgs84(float(entry["long"]), float(entry["lat"]))
             dist = coords.haversine_m(lon, lat, lm.lon, lm.lat)
-            if "corrected" not in lm.coord_source:
-                assert dist <= 150, f"{lm.id}: {dist:.0f} m from {entry['nameS']}"
+            if dist > 150 and "corrected" not in lm.coord_source:
+                bad.append(f"{lm.id}: {dist:.0f} m from {entry['nameS']}")
             checked += 1
+    assert not bad
     assert checked >= 30
 
 
@@ -130,14 +143,17 @@ def test_summaries_are_in_our_own_words(shipped: Catalogue,
                                         reference_points: list[dict[str, str]]) -> None:
     """No summary shares a run of 14 or more characters with the reference description."""
     by_uri = _reference_by_uri(reference_points)
+    copied = []
     for lm in shipped:
         for uri in _uris(lm):
-            des = re.sub(r"\s", "", by_uri[uri].get("des") or "")
+            des = re.sub(r"\s", "", by_uri.get(uri, {}).get("des") or "")
             ours = re.sub(r"\s", "", lm.summary_zh)
             if not des:
                 continue
             match = difflib.SequenceMatcher(None, ours, des, autojunk=False).find_longest_match()
-            assert match.size < 14, f"{lm.id}: {ours[match.a:match.a + match.size]!r}"
+            if match.size >= 14:
+                copied.append(f"{lm.id}: {ours[match.a:match.a + match.size]!r}")
+    assert not copied
 
 
 @pytest.fixture(scope="module")
@@ -165,10 +181,10 @@ def test_positions_lie_on_their_street_in_the_osm_extract(shipped: Catalogue,
     import geopandas as gpd
     from shapely.geometry import Point
 
-    lon0, lat0, lon1, lat1 = MERGED_BOUNDS
-    checked = []
+    checked: list[str] = []
+    far: list[str] = []
     for lm in shipped:
-        if not (lon0 < lm.lon < lon1 and lat0 < lm.lat < lat1):
+        if not any(x0 < lm.lon < x1 and y0 < lm.lat < y1 for x0, y0, x1, y1 in COVERAGE):
             continue
         roads = ROAD.findall(re.sub(r"^.{1,4}区", "", lm.address_zh))
         road = roads[0] if roads else None
@@ -177,6 +193,8 @@ def test_positions_lie_on_their_street_in_the_osm_extract(shipped: Catalogue,
             continue
         here = gpd.GeoSeries([Point(lm.lon, lm.lat)], crs=4326).to_crs(32651).iloc[0]
         dist = street.distance(here).min()
-        assert dist <= 150, f"{lm.id}: {dist:.0f} m from {road}"
+        if dist > 150:
+            far.append(f"{lm.id}: {dist:.0f} m from {road}")
         checked.append(lm.id)
+    assert not far
     assert len(checked) >= 8, checked
