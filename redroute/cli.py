@@ -52,6 +52,22 @@ def main() -> None:
 
     上海红色文化遗址步行路线规划：地标目录、步行路线、地图与宣传折页。
     """
+    import warnings
+
+    from redroute._errors import RedrouteWarning
+
+    # Data-quality warnings reach the user as one line each, never as a traceback.
+    warnings.simplefilter("default", RedrouteWarning)
+    warnings.showwarning = _show_warning
+
+
+def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                  file: Any = None, line: str | None = None) -> None:
+    click.echo(f"Warning: {message}", err=True)
+
+
+def _say(text: str) -> None:
+    click.echo(text, err=True)
 
 
 # ----------------------------------------------------------------------------- types
@@ -366,6 +382,124 @@ def landmarks_schema() -> None:
     from redroute.catalogue import catalogue_schema
 
     click.echo(_dump(catalogue_schema()))
+
+
+# ----------------------------------------------------------------------------- network
+
+
+_NETWORK_HELP = ("Where the walking network comes from: auto (cache, then REDROUTE_OSM or the "
+                 "config file's extract, then a download, then the estimate), download, "
+                 "estimate, or the path of an .osm/.osm.bz2/.osm.pbf extract.")
+
+
+def _area_options(fn: Any) -> Any:
+    fn = click.option("--buffer", "buffer_m", type=click.FloatRange(min=0, max=10_000),
+                      default=None, help="Metres added around the sites (default 800).")(fn)
+    fn = click.option("--stops", help="Comma-separated landmark ids: the area around them.")(fn)
+    fn = click.option("--district", type=click.Choice(list(DISTRICTS)),
+                      help="The area around the district's landmarks.")(fn)
+    fn = click.option("--bbox", help="The area S,W,N,E in WGS-84 degrees.")(fn)
+    return _CATALOGUE_OPTION(fn)
+
+
+def _area(bbox: str | None, district: str | None, stops: str | None, buffer_m: float | None,
+          catalogue_path: Path | None) -> Any:
+    from redroute import settings
+    from redroute.network import BBox
+
+    given = [x for x in (bbox, district, stops) if x]
+    if len(given) != 1:
+        msg = "give exactly one of --bbox S,W,N,E, --district NAME or --stops ID,ID"
+        raise click.UsageError(msg)
+    buffer = settings.buffer_m if buffer_m is None else buffer_m
+    if bbox:
+        return BBox.parse(bbox)
+    cat = _load(catalogue_path)
+    if district:
+        sites = list(cat.query(district=district))
+    else:
+        sites = [cat.get(i.strip()) for i in (stops or "").split(",") if i.strip()]
+    if not sites:
+        msg = "no landmarks to make an area from"
+        raise click.UsageError(msg)
+    return BBox.around([(lm.lon, lm.lat) for lm in sites], buffer_m=buffer)
+
+
+@main.group(cls=_Group, context_settings=CONTEXT)
+def network() -> None:
+    """Fetch and inspect the walking network. 步行路网。"""
+
+
+@network.command("fetch")
+@_area_options
+@click.option("--step-free", is_flag=True, help="Avoid steps (highway=steps).")
+def network_fetch(bbox: str | None, district: str | None, stops: str | None,
+                  buffer_m: float | None, catalogue_path: Path | None, step_free: bool) -> None:
+    """Download and cache the walking network of an area, for later offline plans. 预取路网。
+
+    \b
+    Example:
+      redroute network fetch --district hongkou
+      redroute network fetch --bbox 31.2150,121.4600,31.2300,121.4800
+      redroute network fetch --stops first-congress-site,old-yuyangli-2
+    """
+    from redroute.network import cached_networks, download_graph, network_from_graph
+
+    area = _area(bbox, district, stops, buffer_m, catalogue_path)
+    size = "x".join(f"{v / 1000:.1f}" for v in area.size_m())
+    _say(f"[1/3] 区域 area {area.label()} ({size} km)")
+    for cached_area, path in cached_networks():
+        if cached_area.contains(area):
+            _say(f"[2/3] 已缓存 already cached: {path}")
+            break
+    else:
+        _say("[2/3] 下载中 downloading from OpenStreetMap (Overpass)...")
+        graph, path = download_graph(area)
+        _say(f"      已保存 saved {path}")
+        _say("[3/3] 构建步行网络 building the walking graph...")
+        net = network_from_graph(graph, source="download", origin=str(path), bbox=area,
+                                 step_free=step_free)
+        click.echo(net.describe())
+        return
+    _say("[3/3] 无需下载 nothing to download")
+    click.echo(f"cache: {path}")
+
+
+@network.command("info")
+@_area_options
+@click.option("--network", "source", default=None, help=_NETWORK_HELP)
+@click.option("--step-free", is_flag=True, help="Avoid steps (highway=steps).")
+def network_info(bbox: str | None, district: str | None, stops: str | None,
+                 buffer_m: float | None, catalogue_path: Path | None, source: str | None,
+                 step_free: bool) -> None:
+    """Show which walking network a plan of an area would use. 路网信息。
+
+    Prints the source, node and edge counts, bounding box and cache folder.
+
+    \b
+    Example:
+      redroute network info --district huangpu
+      redroute network info --stops first-congress-site \\
+          --network ../shared/data/osm/shanghai-core-merged.osm
+    """
+    from redroute import settings
+    from redroute.network import walk_network
+
+    area = _area(bbox, district, stops, buffer_m, catalogue_path)
+    net = walk_network(area, network=source or settings.network, step_free=step_free,
+                       report=_say)
+    rows = [
+        ("来源 Source", net.source + (" (estimated distances 估算)" if net.estimated else "")),
+        ("出处 Origin", net.origin),
+        ("节点 Nodes", str(net.node_count)),
+        ("路段 Edges", str(net.edge_count)),
+        ("区域 BBox (S,W,N,E)", area.label()),
+        ("缓存 Cache folder", str(settings.cache_folder / "networks")),
+    ]
+    if net.estimated:
+        rows.append(("绕行系数 Detour", f"{net.detour_factor:g} x great-circle distance"))
+    for label, value in rows:
+        click.echo(f"{_pad(label, 24)}{value}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -71,6 +71,10 @@ detour_factor: float = float(_CONF.get("detour_factor", 1.3))
 #: Metres added around the stops' bounding box to make a plan's area.
 buffer_m: float = 800.0
 
+#: Local graphs (extract, cache) are clipped this many metres beyond a plan's area, so that
+#: streets joined just outside it stay joined.
+connect_margin_m: float = 1000.0
+
 #: A landmark farther than this from any walkable street gets an estimated connector.
 snap_threshold_m: float = 300.0
 

@@ -209,3 +209,67 @@ def test_import_needs_crs(runner: CliRunner, tmp_path: Path) -> None:
 def test_schema_command(runner: CliRunner) -> None:
     code, out, _ = run(runner, "landmarks", "schema")
     assert code == 0 and json.loads(out)["title"] == "redroute landmark catalogue"
+
+
+# --------------------------------------------------------------------------- network
+
+
+@pytest.fixture
+def offline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    from redroute import network, settings
+
+    monkeypatch.setattr(settings, "cache_folder", tmp_path / "cache")
+    monkeypatch.setattr(settings, "osm_extract", None)
+    monkeypatch.setattr(network, "online", lambda *a, **k: False)
+    return tmp_path
+
+
+def test_network_info_on_an_extract(runner: CliRunner, offline: Path) -> None:
+    from .conftest import need_shared
+
+    path = need_shared("data/osm/shanghai-core-merged.osm")
+    code, out, err = run(runner, "network", "info", "--stops", "first-congress-site,chengyuli-12",
+                         "--network", str(path))
+    assert code == 0, err
+    assert "来源 Source" in out and "extract" in out
+    assert str(path) in out
+    assert "walking network: extract" in err
+
+
+def test_network_info_offline_says_estimate(runner: CliRunner, offline: Path) -> None:
+    code, out, err = run(runner, "network", "info", "--district", "hongkou")
+    assert code == 0
+    assert "estimate (estimated distances 估算)" in out
+    assert "Warning: overpass-api.de cannot be reached (offline?); using the estimate" in err
+    assert "Traceback" not in err
+
+
+def test_network_fetch_offline_is_one_error(runner: CliRunner, offline: Path) -> None:
+    code, _, err = run(runner, "network", "fetch", "--bbox", "31.215,121.46,31.23,121.48")
+    assert code == 1
+    assert err.splitlines()[-1] == "Error: overpass-api.de cannot be reached (offline?)"
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["--bbox", "121.46,31.215,121.48,31.23"], 1, "outside China (lat/lon swapped?"),
+        (["--bbox", "31.2,121.4,31.3,121.5", "--district", "huangpu"], 2, "exactly one of"),
+        ([], 2, "exactly one of"),
+        (["--stops", "no-such-site"], 1, "no landmark with id 'no-such-site'"),
+    ],
+)
+def test_network_area_errors(runner: CliRunner, offline: Path, args: list[str], code: int,
+                             message: str) -> None:
+    result_code, _, err = run(runner, "network", "info", *args)
+    assert result_code == code
+    assert message in err
+    assert "Traceback" not in err
+
+
+def test_network_info_bad_extract(runner: CliRunner, offline: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "x.osm"
+    bad.write_text("", encoding="utf-8")
+    code, _, err = run(runner, "network", "info", "--district", "huangpu", "--network", str(bad))
+    assert code == 1
+    assert err == f"Error: OSM extract '{bad}' is empty\n"

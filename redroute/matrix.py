@@ -1,0 +1,276 @@
+"""Walking time and distance between every pair of stops, and the street path of each leg.
+
+All pairs are computed in one call of scipy's compiled Dijkstra on the network's CSR matrix,
+extended with one virtual node per stop where it joins its street, so that a stop in the
+middle of a long block starts from there, not from the nearest crossing. The geometry and
+directions of a leg are rebuilt from the stored predecessors only when asked for.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from itertools import pairwise
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from redroute import coords, settings
+from redroute._errors import NetworkError
+from redroute.directions import Segment, Step, build_steps
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from redroute.network import Snap, WalkNetwork
+
+__all__ = ["Leg", "TravelMatrix", "travel_matrix", "walking_speed"]
+
+_EPS = 1e-6
+
+
+def walking_speed(pace: str | float) -> float:
+    """Walking speed in km/h for a pace profile (``standard`` 4.5, ``senior`` 3.5,
+    ``family`` 3.0) or a number of km/h."""
+    if isinstance(pace, (int, float)) and not isinstance(pace, bool):
+        speed = float(pace)
+    else:
+        key = str(pace).strip().lower()
+        if key not in settings.PACES:
+            try:
+                speed = float(key)
+            except ValueError:
+                choices = ", ".join(f"{k} ({v:g} km/h)" for k, v in settings.PACES.items())
+                msg = f"unknown pace {pace!r}: expected one of {choices}, or km/h"
+                raise NetworkError(msg) from None
+        else:
+            speed = settings.PACES[key]
+    if not (0.5 <= speed <= 10):
+        msg = f"walking speed {speed:g} km/h is not between 0.5 and 10"
+        raise NetworkError(msg)
+    return speed
+
+
+@dataclass(frozen=True)
+class Leg:
+    """The walk from one stop to another.
+
+    Attributes
+    ----------
+    origin, destination
+        Indices into the matrix's points.
+    distance_m, duration_s
+        Walking distance and time.
+    geometry
+        ``(lon, lat)`` points along the streets, from origin to destination.
+    steps
+        Turn-by-turn directions.
+    estimated
+        True when any part of it is estimated (no street data, or a stop far from any street).
+    """
+
+    origin: int
+    destination: int
+    distance_m: float
+    duration_s: float
+    geometry: list[tuple[float, float]]
+    steps: list[Step]
+    estimated: bool
+
+
+@dataclass
+class TravelMatrix:
+    """Walking distances and times between points, with their legs on demand."""
+
+    points: list[tuple[float, float]]
+    distance_m: np.ndarray
+    duration_s: np.ndarray
+    estimated: np.ndarray
+    speed_kmh: float
+    network: WalkNetwork
+    snaps: list[Snap]
+    _pred: np.ndarray | None = None
+    _n: int = 0
+    _legs: dict[tuple[int, int], Leg] = field(default_factory=dict)
+
+    def leg(self, i: int, j: int) -> Leg:
+        """The leg from point ``i`` to point ``j``: geometry, directions, totals."""
+        key = (i, j)
+        if key not in self._legs:
+            self._legs[key] = self._build_leg(i, j)
+        return self._legs[key]
+
+    def _build_leg(self, i: int, j: int) -> Leg:
+        dist = float(self.distance_m[i, j])
+        dur = float(self.duration_s[i, j])
+        est = bool(self.estimated[i, j])
+        a, b = self.points[i], self.points[j]
+        if i == j:
+            return Leg(i, j, 0.0, 0.0, [a], [], False)
+        if self.network.estimated or self._pred is None or not math.isfinite(
+                float(self._raw(i, j))):
+            seg = Segment([a, b], dist, estimated=True)
+            return Leg(i, j, dist, dur, [a, b], build_steps([seg]), True)
+        segments = self._segments(i, j)
+        geometry: list[tuple[float, float]] = []
+        for seg in segments:
+            pts = list(seg.coords)
+            geometry.extend(pts if not geometry else pts[1:])
+        return Leg(i, j, dist, dur, geometry, build_steps(segments), est)
+
+    def _raw(self, i: int, j: int) -> float:
+        assert self._pred is not None
+        return float(self._graph_dist[i, self._n + j])
+
+    _graph_dist: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+
+    def _segments(self, i: int, j: int) -> list[Segment]:
+        idx = self.network.index
+        n = self._n
+        assert self._pred is not None
+        path = [n + j]
+        while path[-1] != n + i:
+            prev = int(self._pred[i, path[-1]])
+            if prev < 0:
+                break
+            path.append(prev)
+        path.reverse()
+        si, sj = self.snaps[i], self.snaps[j]
+        out: list[Segment] = [self._connector(self.points[i], si, leaving=True)]
+        for p, q in pairwise(path):
+            out.append(self._piece(p, q, idx))
+        out.append(self._connector(self.points[j], sj, leaving=False))
+        return [s for s in out if s.length_m > 0]
+
+    def _connector(self, point: tuple[float, float], snap: Snap, *, leaving: bool) -> Segment:
+        pts = [point, snap.snapped] if leaving else [snap.snapped, point]
+        length = snap.distance_m * (self.network.detour_factor if snap.far else 1.0)
+        return Segment(pts, length, estimated=snap.far)
+
+    def _piece(self, p: int, q: int, idx: object) -> Segment:
+        from shapely import LineString
+        from shapely.ops import substring
+
+        ix = self.network.index
+        n = self._n
+
+        def along(e: int, f0: float, f1: float) -> Segment:
+            line = LineString(ix.edge_geom[e])
+            part = substring(line, f0, f1, normalized=True)
+            pts = [tuple(c[:2]) for c in part.coords] if not part.is_empty else []
+            if len(pts) < 2:
+                pts = [tuple(ix.edge_geom[e][0]), tuple(ix.edge_geom[e][0])]
+            return Segment(pts, abs(f1 - f0) * float(ix.edge_len[e]), ix.edge_name[e],
+                           ix.edge_name_en[e])
+
+        def frac(k: int) -> tuple[int, float]:
+            s = self.snaps[k]
+            length = float(ix.edge_len[s.edge])
+            return s.edge, (s.offset_m / length if length > 0 else 0.0)
+
+        if p >= n and q >= n:
+            e, f0 = frac(p - n)
+            _, f1 = frac(q - n)
+            return along(e, f0, f1)
+        if p >= n:
+            e, f0 = frac(p - n)
+            return along(e, f0, 0.0 if int(ix.edge_u[e]) == q else 1.0)
+        if q >= n:
+            e, f1 = frac(q - n)
+            return along(e, 0.0 if int(ix.edge_u[e]) == p else 1.0, f1)
+        e = ix.pair_edge[(p, q) if p < q else (q, p)]
+        geom = ix.edge_geom[e]
+        pts = [tuple(c) for c in (geom if int(ix.edge_u[e]) == p else geom[::-1])]
+        return Segment(pts, float(ix.edge_len[e]), ix.edge_name[e], ix.edge_name_en[e])
+
+
+def travel_matrix(network: WalkNetwork, points: Sequence[tuple[float, float]], *,
+                  pace: str | float = "standard") -> TravelMatrix:
+    """Walking distance (m) and time (s) between all ``(lon, lat)`` points.
+
+    Parameters
+    ----------
+    network
+        The walking network of the area (or its estimate).
+    points
+        The stops, start and end points, WGS-84 ``(lon, lat)``.
+    pace
+        ``standard`` (4.5 km/h), ``senior`` (3.5), ``family`` (3.0) or km/h.
+
+    Pairs that cannot be joined on the graph (a stop in a detached piece) fall back to the
+    estimate and are flagged in ``estimated``.
+    """
+    speed = walking_speed(pace)
+    pts = [(float(lon), float(lat)) for lon, lat in points]
+    k = len(pts)
+    snaps = network.snap(pts)
+    crow = _great_circle(pts)
+    if network.estimated or k == 0:
+        dist = crow * network.detour_factor
+        est = np.ones((k, k), dtype=bool)
+        np.fill_diagonal(est, False)
+        return TravelMatrix(pts, dist, dist / (speed / 3.6), est, speed, network, snaps)
+    graph_dist, pred, n = _dijkstra(network, snaps)
+    conn = np.array([s.distance_m * (network.detour_factor if s.far else 1.0) for s in snaps])
+    far = np.array([s.far for s in snaps])
+    raw = graph_dist[:, n:]
+    dist = raw + conn[:, None] + conn[None, :]
+    unreachable = ~np.isfinite(raw)
+    dist[unreachable] = (crow * network.detour_factor)[unreachable]
+    est = unreachable | far[:, None] | far[None, :]
+    np.fill_diagonal(dist, 0.0)
+    np.fill_diagonal(est, False)
+    matrix = TravelMatrix(pts, dist, dist / (speed / 3.6), est, speed, network, snaps,
+                          _pred=pred, _n=n)
+    matrix._graph_dist = graph_dist
+    return matrix
+
+
+def _great_circle(pts: list[tuple[float, float]]) -> np.ndarray:
+    k = len(pts)
+    out = np.zeros((k, k))
+    for i in range(k):
+        for j in range(i + 1, k):
+            out[i, j] = out[j, i] = coords.haversine_m(*pts[i], *pts[j])
+    return out
+
+
+def _dijkstra(network: WalkNetwork, snaps: list[Snap]) -> tuple[np.ndarray, np.ndarray, int]:
+    """Shortest paths from each stop's virtual node to every node (scipy, compiled)."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import dijkstra
+
+    idx = network.index
+    n = len(idx.node_ids)
+    k = len(snaps)
+    rows: list[int] = []
+    cols: list[int] = []
+    vals: list[float] = []
+
+    def link(a: int, b: int, w: float) -> None:
+        rows.extend((a, b))
+        cols.extend((b, a))
+        vals.extend((max(w, _EPS), max(w, _EPS)))
+
+    by_edge: dict[int, list[int]] = {}
+    for s_i, s in enumerate(snaps):
+        e = s.edge
+        length = float(idx.edge_len[e])
+        link(n + s_i, int(idx.edge_u[e]), s.offset_m)
+        link(n + s_i, int(idx.edge_v[e]), length - s.offset_m)
+        by_edge.setdefault(e, []).append(s_i)
+    for members in by_edge.values():  # two stops on one block: walk straight between them
+        for x in range(len(members)):
+            for y in range(x + 1, len(members)):
+                a, b = members[x], members[y]
+                link(n + a, n + b, abs(snaps[a].offset_m - snaps[b].offset_m))
+    base = idx.csr.tocoo()
+    size = n + k
+    graph = coo_matrix(
+        (np.concatenate([base.data, vals]),
+         (np.concatenate([base.row, rows]), np.concatenate([base.col, cols]))),
+        shape=(size, size),
+    ).tocsr()
+    dist, pred = dijkstra(graph, directed=True, indices=np.arange(n, size),
+                          return_predecessors=True)
+    return dist, pred, n

@@ -1,0 +1,216 @@
+"""Travel matrices (against networkx), leg geometry and directions."""
+
+from __future__ import annotations
+
+import math
+import warnings
+from itertools import pairwise
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import pytest
+
+from redroute import coords
+from redroute import network as nw
+from redroute._errors import NetworkError, NetworkWarning
+from redroute.directions import Segment, build_steps, english_street_name
+from redroute.matrix import TravelMatrix, travel_matrix, walking_speed
+
+from .conftest import need_shared
+from .test_network import XINTIANDI, grid
+
+FOUNDING = ["first-congress-site", "first-congress-memorial-hall", "old-yuyangli-2",
+            "new-yuyangli-6", "chengyuli-12", "shanghai-history-museum", "bowen-girls-school"]
+
+
+def reference_distances(matrix: TravelMatrix) -> np.ndarray:
+    """The same matrix by a networkx Dijkstra per stop, on a graph built independently."""
+    net, snaps = matrix.network, matrix.snaps
+    idx = net.index
+    g = nx.Graph()
+    for u, v, w in zip(idx.edge_u, idx.edge_v, idx.edge_len, strict=True):
+        g.add_edge(int(u), int(v), weight=max(float(w), 1e-6))
+    n = len(idx.node_ids)
+    for k, s in enumerate(snaps):
+        u, v, length = int(idx.edge_u[s.edge]), int(idx.edge_v[s.edge]), idx.edge_len[s.edge]
+        g.add_edge(("p", k), u, weight=max(s.offset_m, 1e-6))
+        g.add_edge(("p", k), v, weight=max(float(length) - s.offset_m, 1e-6))
+        for j, t in enumerate(snaps[:k]):
+            if t.edge == s.edge:
+                g.add_edge(("p", k), ("p", j), weight=max(abs(s.offset_m - t.offset_m), 1e-6))
+    conn = [s.distance_m * (net.detour_factor if s.far else 1.0) for s in snaps]
+    out = np.zeros((len(snaps), len(snaps)))
+    for i in range(len(snaps)):
+        lengths = nx.single_source_dijkstra_path_length(g, ("p", i))
+        for j in range(len(snaps)):
+            if i != j:
+                out[i, j] = lengths[("p", j)] + conn[i] + conn[j]
+    assert n == g.number_of_nodes() - len(snaps)
+    return out
+
+
+@pytest.fixture(scope="module")
+def founding() -> TravelMatrix:
+    from redroute.catalogue import load_catalogue
+
+    path = need_shared("data/osm/shanghai-core-merged.osm")
+    cat = load_catalogue()
+    pts = [(cat.get(i).lon, cat.get(i).lat) for i in FOUNDING]
+    net = nw.walk_network(nw.BBox.around(pts), network=str(path))
+    return travel_matrix(net, pts, pace="standard")
+
+
+def test_matrix_matches_networkx_on_the_real_extract(founding: TravelMatrix) -> None:
+    np.testing.assert_allclose(founding.distance_m, reference_distances(founding), atol=1e-6)
+    assert not founding.estimated.any()
+
+
+def test_matrix_is_symmetric_with_zero_diagonal(founding: TravelMatrix) -> None:
+    np.testing.assert_allclose(founding.distance_m, founding.distance_m.T, atol=1e-6)
+    assert (np.diag(founding.distance_m) == 0).all()
+
+
+def test_walking_beats_no_street_but_not_the_crow(founding: TravelMatrix) -> None:
+    pts = founding.points
+    for i in range(len(pts)):
+        for j in range(len(pts)):
+            if i != j:
+                crow = coords.haversine_m(*pts[i], *pts[j])
+                assert founding.distance_m[i, j] >= crow - 1
+
+
+def test_durations_follow_the_pace(founding: TravelMatrix) -> None:
+    np.testing.assert_allclose(founding.duration_s, founding.distance_m / (4.5 / 3.6))
+    senior = travel_matrix(founding.network, founding.points, pace="senior")
+    np.testing.assert_allclose(senior.duration_s, founding.distance_m / (3.5 / 3.6))
+
+
+def test_leg_geometry_runs_from_stop_to_stop(founding: TravelMatrix) -> None:
+    leg = founding.leg(0, 4)  # 1st Congress site -> Chengyuli
+    assert leg.geometry[0] == founding.points[0]
+    assert leg.geometry[-1] == founding.points[4]
+    walked = sum(coords.haversine_m(*a, *b) for a, b in pairwise(leg.geometry))
+    assert walked == pytest.approx(leg.distance_m, rel=0.02)
+    assert leg.duration_s == pytest.approx(founding.duration_s[0, 4])
+    assert sum(s.distance_m for s in leg.steps) == pytest.approx(leg.distance_m, rel=0.01)
+    assert leg.steps[0].text_zh.startswith("沿")
+    assert any("黄陂南路" in s.text_zh for s in leg.steps)
+    assert any("South Huangpi Road" in s.text_en for s in leg.steps)
+    assert founding.leg(0, 4) is leg  # built once
+
+
+def test_mid_block_stops_start_where_they_are() -> None:
+    """Two stops on one 200 m block, 20 m north of it: the walk is along the block."""
+    net = nw.network_from_graph(grid(2, block=0.002), source="extract", origin="t",
+                                bbox=XINTIANDI, simplify=False)
+    a = (121.4705, 31.22018)
+    b = (121.4715, 31.22018)
+    m = travel_matrix(net, [a, b])
+    along = coords.haversine_m(121.4705, 31.22, 121.4715, 31.22)
+    assert m.distance_m[0, 1] == pytest.approx(along + 2 * 20.0, abs=1.0)
+    leg = m.leg(0, 1)
+    assert len(leg.steps) == 1
+    assert leg.steps[0].text_en.startswith("Walk east on ")
+
+
+def test_estimate_mode() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NetworkWarning)
+        net = nw.walk_network(XINTIANDI, network="estimate")
+    a, b = (121.4705, 31.2220), (121.4643, 31.2214)
+    m = travel_matrix(net, [a, b], pace="family")
+    crow = coords.haversine_m(*a, *b)
+    assert m.distance_m[0, 1] == pytest.approx(crow * 1.3)
+    assert m.duration_s[0, 1] == pytest.approx(crow * 1.3 / (3.0 / 3.6))
+    assert m.estimated[0, 1]
+    assert not m.estimated[0, 0]
+    leg = m.leg(0, 1)
+    assert leg.estimated
+    assert leg.geometry == [a, b]
+    assert "估算" in leg.steps[0].text_zh and "estimated" in leg.steps[0].text_en
+
+
+def test_far_stop_gets_an_estimated_connector() -> None:
+    net = nw.network_from_graph(grid(2), source="extract", origin="t", bbox=XINTIANDI,
+                                simplify=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NetworkWarning)
+        m = travel_matrix(net, [(121.4705, 31.2201), (121.4800, 31.2200)])
+    assert m.estimated[0, 1]
+    assert m.leg(0, 1).estimated
+    assert m.leg(0, 1).steps[-1].estimated
+
+
+@pytest.mark.parametrize(("pace", "kmh"), [("standard", 4.5), ("senior", 3.5), ("family", 3.0),
+                                           (5, 5.0), ("4.2", 4.2)])
+def test_walking_speed(pace: Any, kmh: float) -> None:
+    assert walking_speed(pace) == kmh
+
+
+@pytest.mark.parametrize("pace", ["jogging", 0, 42])
+def test_bad_pace(pace: Any) -> None:
+    with pytest.raises(NetworkError):
+        walking_speed(pace)
+
+
+# --------------------------------------------------------------------------- directions
+
+
+def seg(name: str | None, *pts: tuple[float, float]) -> Segment:
+    length = sum(coords.haversine_m(*a, *b) for a, b in pairwise(pts))
+    return Segment(list(pts), length, name)
+
+
+def test_directions_name_street_bearing_and_turn() -> None:
+    east = seg("南昌路", (121.4640, 31.2210), (121.4665, 31.2210))  # ~238 m east
+    north = seg("雁荡路", (121.4665, 31.2210), (121.4665, 31.2230))  # ~222 m north
+    first, second = build_steps([east, north])
+    assert first.text_zh == "沿南昌路向东步行 240 米"
+    assert first.text_en == "Walk east on Nanchang Road for 240 m"
+    assert second.turn == "left"
+    assert second.text_zh == "左转，沿雁荡路向北步行 220 米"
+    assert second.text_en == "Turn left onto Yandang Road and walk north for 220 m"
+
+
+def test_directions_merge_a_short_unnamed_crossing() -> None:
+    a = seg("淮海中路", (121.4600, 31.2200), (121.4620, 31.2200))
+    crossing = seg(None, (121.4620, 31.2200), (121.4622, 31.2200))
+    b = seg("淮海中路", (121.4622, 31.2200), (121.4650, 31.2200))
+    (step,) = build_steps([a, crossing, b])
+    assert step.text_en.startswith("Walk east on Middle Huaihai Road")
+
+
+def test_directions_right_turn_and_unnamed_path() -> None:
+    north = seg("多伦路", (121.4770, 31.2640), (121.4770, 31.2660))
+    east = seg(None, (121.4770, 31.2660), (121.4790, 31.2660))
+    _, step = build_steps([north, east])
+    assert step.turn == "right"
+    assert step.text_zh.startswith("右转，沿小路向东步行")
+    assert step.text_en.startswith("Turn right onto a path and walk east")
+
+
+@pytest.mark.parametrize(
+    ("zh", "en"),
+    [("南昌路", "Nanchang Road"), ("淮海中路", "Middle Huaihai Road"),
+     ("延安东路", "East Yan'an Road"), ("四川北路", "North Sichuan Road"),
+     ("中山东一路", "East Zhongshan No. 1 Road"), ("人民大道", "Renmin Avenue"),
+     ("多伦路", "Duolun Road"), ("成裕里", "Chengyuli"), ("Bund", "Bund")],
+)
+def test_english_street_names(zh: str, en: str) -> None:
+    assert english_street_name(zh) == en
+
+
+def test_osm_english_name_wins() -> None:
+    step, = build_steps([Segment([(121.47, 31.22), (121.472, 31.22)], 190.0, "人民大道",
+                                 "People's Avenue")])
+    assert step.text_en == "Walk east on People's Avenue for 190 m"
+
+
+def test_bearing_is_clockwise_from_north() -> None:
+    from redroute.directions import bearing, compass
+
+    assert bearing((121.0, 31.0), (121.0, 31.1)) == pytest.approx(0, abs=0.01)
+    assert bearing((121.0, 31.0), (121.1, 31.0)) == pytest.approx(90, abs=0.1)
+    assert compass(225) == ("西南", "south-west")
+    assert math.isclose(bearing((121.0, 31.1), (121.0, 31.0)), 180, abs_tol=0.01)
