@@ -6,6 +6,11 @@ callers can catch either. The CLI turns a ``RedrouteError`` into one ``Error: ..
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
 
 class RedrouteError(Exception):
     """Base class of every error redroute raises on purpose.
@@ -41,6 +46,21 @@ class NetworkError(RedrouteError, RuntimeError):
 
 class NotFoundError(RedrouteError, LookupError):
     """A landmark id (or another named thing) does not exist."""
+
+
+class ProblemError(RedrouteError, ValueError):
+    """A :class:`Problem` is malformed: wrong shapes, negative times, unsorted windows."""
+
+
+class InfeasibleRequestError(RedrouteError, ValueError):
+    """No tour meets the request: a mandatory stop cannot be visited, or not all of them.
+
+    ``stops`` holds the node indices the message is about.
+    """
+
+    def __init__(self, message: str, *, stops: Sequence[int] = ()) -> None:
+        super().__init__(message)
+        self.stops: tuple[int, ...] = tuple(stops)
 
 
 class RedrouteWarning(UserWarning):

@@ -502,5 +502,267 @@ def network_info(bbox: str | None, district: str | None, stops: str | None,
         click.echo(f"{_pad(label, 24)}{value}")
 
 
+# ----------------------------------------------------------------------------- routes
+
+
+_ROUTES_OPTION = click.option(
+    "--routes", "routes_dir", type=click.Path(path_type=Path, file_okay=False),
+    envvar="REDROUTE_ROUTES", help="A folder of route .toml files instead of the shipped ones.")
+
+
+def _routes(routes_dir: Path | None, catalogue_path: Path | None) -> tuple[Any, Any]:
+    from redroute.routes import load_routes
+
+    cat = _load(catalogue_path)
+    return cat, load_routes(routes_dir, cat)
+
+
+@main.group(cls=_Group, context_settings=CONTEXT)
+def routes() -> None:
+    """List, show and validate the curated routes. 精选路线。"""
+
+
+@routes.command("list")
+@_CATALOGUE_OPTION
+@_ROUTES_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print the routes as JSON.")
+def routes_list(catalogue_path: Path | None, routes_dir: Path | None, as_json: bool) -> None:
+    """List the curated routes. 列出精选路线。
+
+    \b
+    Example:
+      redroute routes list
+    """
+    _, found = _routes(routes_dir, catalogue_path)
+    if as_json:
+        from dataclasses import asdict
+
+        click.echo(_dump([{**asdict(r), "start_time": r.start_time.strftime("%H:%M")}
+                          for r in found.values()]))
+        return
+    rows = [[r.id, DISTRICTS[r.district].zh, THEMES[r.theme].zh, str(len(r.stops)),
+             f"{r.hours:g} h", f"{r.title_zh}  {r.title_en}"] for r in found.values()]
+    click.echo(_table(rows, ["编号 ID", "区 District", "主题 Theme", "站 Stops", "时长 Hours",
+                             "名称 Title"]))
+
+
+@routes.command("show")
+@_CATALOGUE_OPTION
+@_ROUTES_OPTION
+@click.argument("route_id", metavar="ROUTE")
+def routes_show(catalogue_path: Path | None, routes_dir: Path | None, route_id: str) -> None:
+    """Show one curated route. 查看路线。
+
+    \b
+    Example:
+      redroute routes show founding
+    """
+    from redroute.routes import get_route
+
+    cat, found = _routes(routes_dir, catalogue_path)
+    r = get_route(route_id, found)
+    out = [r.title_zh, r.title_en, "", r.description_zh, "", r.description_en, ""]
+    order = "固定顺序 fixed order" if r.order == "fixed" else "自动优化顺序 order optimised"
+    out.append(f"{THEMES[r.theme].zh} {THEMES[r.theme].en} · {DISTRICTS[r.district].zh} "
+               f"{DISTRICTS[r.district].en} · {order}")
+    out.append(f"出发 Start {r.start} · 结束 End {r.end or '(last stop 最后一站)'} · "
+               f"{r.start_time:%H:%M} · {r.hours:g} h · {', '.join(r.days)}")
+    for n, stop in enumerate(r.stops, start=1):
+        lm = cat.get(stop)
+        must = " *" if stop in r.mandatory else ""
+        out.append(f"  {n:>2}. {lm.name_zh}  {lm.name_en}{must}")
+    if r.mandatory:
+        out.append("  * 必到 mandatory")
+    click.echo("\n".join(out))
+
+
+@routes.command("validate")
+@_CATALOGUE_OPTION
+@click.argument("folder", type=click.Path(path_type=Path, file_okay=False), required=False)
+def routes_validate(catalogue_path: Path | None, folder: Path | None) -> None:
+    """Check route files: every problem, with its file and line. 校验路线文件。
+
+    \b
+    Example:
+      redroute routes validate my-routes/
+    """
+    _, found = _routes(folder, catalogue_path)
+    click.echo(f"{len(found)} 条路线校验通过 / {len(found)} routes valid")
+
+
+# ----------------------------------------------------------------------------- plan
+
+
+_OUTPUTS = {"json": "itinerary.json", "geojson": "route.geojson", "html": "map.html",
+            "gpx": "route.gpx", "leaflet": "leaflet.pdf"}
+
+
+class _Clock(click.ParamType):  # type: ignore[type-arg]
+    name = "HH:MM"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> dt.time:
+        if isinstance(value, dt.time):
+            return value
+        try:
+            return dt.time.fromisoformat(str(value).strip())
+        except ValueError:
+            self.fail(f"{value!r} is not a time HH:MM", param, ctx)
+        return None  # unreachable: fail() raises
+
+
+def _check_writable(paths: list[Path]) -> None:
+    import os
+
+    for p in paths:
+        folder = p.parent if str(p.parent) else Path()
+        if not folder.is_dir():
+            msg = f"cannot write {p}: folder {folder} does not exist"
+            raise click.ClickException(msg)
+        if not os.access(folder, os.W_OK):
+            msg = f"cannot write {p}: folder {folder} is not writable"
+            raise click.ClickException(msg)
+
+
+@main.command("plan", context_settings=CONTEXT)
+@click.argument("route_id", metavar="[ROUTE]", required=False)
+@_CATALOGUE_OPTION
+@_ROUTES_OPTION
+@click.option("--stops", help="Candidate landmark ids, comma-separated.")
+@click.option("--theme", type=click.Choice(list(THEMES)), help="Candidates with this theme.")
+@click.option("--district", type=click.Choice(list(DISTRICTS)), help="Candidates in it.")
+@click.option("--must", help="Landmark ids that must be visited, comma-separated.")
+@click.option("--order", type=click.Choice(["optimize", "fixed"]), default=None,
+              help="Let the solver order the stops, or keep the given order.")
+@click.option("--date", "day", type=MOMENT, help="Day of the walk (default: today).")
+@click.option("--start", help="Landmark id, LAT,LON or a place name (人民广场, xintiandi...).")
+@click.option("--end", help="Like --start; 'start' for a round trip, 'none' to end at the "
+                            "last stop (default: the route's, else a round trip).")
+@click.option("--crs", type=click.Choice(["wgs84", "gcj02", "bd09"]), default="wgs84",
+              help="Datum of LAT,LON start/end points copied from a map app.")
+@click.option("--start-time", type=_Clock(), help="When the walk starts (default 09:00).")
+@click.option("--hours", type=click.FloatRange(min=0.25, max=24), help="Time budget in hours.")
+@click.option("--pace", help="standard (4.5 km/h), senior (3.5), family (3.0), or km/h.")
+@click.option("--step-free", is_flag=True, default=None, help="Avoid steps.")
+@click.option("--network", "source", default=None, help=_NETWORK_HELP)
+@click.option("--lang", type=click.Choice(["zh", "en", "both"]), default="both",
+              help="Language of the schedule and outputs.")
+@click.option("--json", "json_out", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write the itinerary JSON here.")
+@click.option("--geojson", "geojson_out", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write the route as GeoJSON here.")
+@click.option("-o", "--output-dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Write every output into this folder.")
+@click.option("--time-limit", type=click.FloatRange(min=0.1, max=60), default=2.0,
+              help="Seconds the solver may search (for more than 15 candidates).")
+@click.option("--seed", type=int, default=0, help="Seed of the solver's search.")
+def plan(route_id: str | None, catalogue_path: Path | None, routes_dir: Path | None,
+         stops: str | None, theme: str | None, district: str | None, must: str | None,
+         order: str | None, day: dt.date | None, start: str | None, end: str | None,
+         crs: str, start_time: dt.time | None, hours: float | None, pace: str | None,
+         step_free: bool | None, source: str | None, lang: str, json_out: Path | None,
+         geojson_out: Path | None, output_dir: Path | None, time_limit: float,
+         seed: int) -> None:
+    """Plan a walk: a curated route, or a request of your own. 规划步行路线。
+
+    Prints the schedule and writes the outputs the flags ask for.
+
+    \b
+    Example:
+      redroute plan founding
+      redroute plan founding --date 2026-12-07 -o out/
+      redroute plan --theme founding --district huangpu --date 2027-07-01 \\
+          --start 人民广场 --start-time 09:00 --hours 4 --pace senior --step-free
+      redroute plan --stops lu-xun-residence,left-wing-writers-league-memorial \\
+          --start 31.2656,121.4767 --end none --json walk.json
+    """
+    from redroute.plan import make_plan
+
+    targets: dict[str, Path] = {}
+    if output_dir is not None:
+        if not output_dir.is_dir():
+            try:
+                output_dir.mkdir(parents=True)
+            except OSError as err:
+                msg = f"cannot create output folder {output_dir}: {err.strerror}"
+                raise click.ClickException(msg) from None
+        targets = {kind: output_dir / name for kind, name in _OUTPUTS.items()
+                   if kind in _WRITERS}
+    for kind, given in (("json", json_out), ("geojson", geojson_out)):
+        if given is not None:
+            targets[kind] = given
+    _check_writable(list(targets.values()))
+
+    cat = _load(catalogue_path)
+    kwargs: dict[str, Any] = {}
+    if route_id:
+        from redroute.routes import get_route, load_routes
+
+        r = get_route(route_id, load_routes(routes_dir, cat))
+        kwargs = {"stops": list(r.stops), "order": r.order, "start": r.start,
+                  "end": "start" if r.end == "start" else r.end, "start_time": r.start_time,
+                  "hours": r.hours, "pace": r.pace, "step_free": r.step_free,
+                  "mandatory": list(r.mandatory), "title_zh": r.title_zh,
+                  "title_en": r.title_en}
+    elif not (stops or theme or district):
+        msg = "give a ROUTE (see 'redroute routes list'), or --stops, --theme or --district"
+        raise click.UsageError(msg)
+    overrides = {"stops": _ids(stops), "order": order, "start": start, "start_time": start_time,
+                 "hours": hours, "pace": pace, "step_free": step_free, "mandatory": _ids(must)}
+    kwargs.update({k: v for k, v in overrides.items() if v is not None})
+    if end is not None:
+        kwargs["end"] = None if end.lower() == "none" else end
+    result = make_plan(catalogue=cat, theme=theme, district=district, date=_day(day),
+                       network=source, crs=crs, time_limit=time_limit, seed=seed,
+                       report=_say, **kwargs)
+    click.echo(result.itinerary.schedule_text(lang=lang))
+    _write_outputs(result, targets, lang=lang)
+
+
+def _ids(text: str | None) -> list[str] | None:
+    return None if text is None else [i.strip() for i in text.split(",") if i.strip()]
+
+
+def _day(value: dt.date | None) -> dt.date | None:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def _write_json(result: Any, path: Path, lang: str) -> None:
+    from redroute._io import write_text_atomic
+
+    write_text_atomic(path, result.itinerary.to_json())
+
+
+def _write_geojson(result: Any, path: Path, lang: str) -> None:
+    from redroute._io import write_text_atomic
+
+    write_text_atomic(path, _dump(result.itinerary.to_geojson()) + "\n")
+
+
+_WRITERS: dict[str, Any] = {"json": _write_json, "geojson": _write_geojson}
+
+
+def _write_outputs(result: Any, targets: dict[str, Path], *, lang: str) -> None:
+    """Write every output, or none: each goes to a temporary name first."""
+    import contextlib
+    import os
+    import tempfile
+
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for kind, target in targets.items():
+            fd, name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
+            os.close(fd)
+            tmp = Path(name)
+            staged.append((tmp, target))
+            _WRITERS[kind](result, tmp, lang)
+        for tmp, target in staged:
+            tmp.replace(target)
+            _say(f"wrote {target}")
+    finally:
+        for tmp, _ in staged:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

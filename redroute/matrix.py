@@ -185,7 +185,8 @@ class TravelMatrix:
 
 
 def travel_matrix(network: WalkNetwork, points: Sequence[tuple[float, float]], *,
-                  pace: str | float = "standard") -> TravelMatrix:
+                  pace: str | float = "standard",
+                  names: Sequence[str] | None = None) -> TravelMatrix:
     """Walking distance (m) and time (s) between all ``(lon, lat)`` points.
 
     Parameters
@@ -196,6 +197,8 @@ def travel_matrix(network: WalkNetwork, points: Sequence[tuple[float, float]], *
         The stops, start and end points, WGS-84 ``(lon, lat)``.
     pace
         ``standard`` (4.5 km/h), ``senior`` (3.5), ``family`` (3.0) or km/h.
+    names
+        A name per point, for warnings.
 
     Pairs that cannot be joined on the graph (a stop in a detached piece) fall back to the
     estimate and are flagged in ``estimated``.
@@ -203,7 +206,7 @@ def travel_matrix(network: WalkNetwork, points: Sequence[tuple[float, float]], *
     speed = walking_speed(pace)
     pts = [(float(lon), float(lat)) for lon, lat in points]
     k = len(pts)
-    snaps = network.snap(pts)
+    snaps = network.snap(pts, names=names)
     crow = _great_circle(pts)
     if network.estimated or k == 0:
         dist = crow * network.detour_factor

@@ -258,11 +258,12 @@ class WalkNetwork:
             raise NetworkError(msg)
         return _build_index(self.graph)
 
-    def snap(self, points: Sequence[tuple[float, float]]) -> list[Snap]:
+    def snap(self, points: Sequence[tuple[float, float]], *,
+             names: Sequence[str] | None = None) -> list[Snap]:
         """Join ``(lon, lat)`` points to the nearest point of the nearest walkable edge.
 
         A point farther than ``snap_threshold_m`` from every edge gets a
-        :class:`NetworkWarning` and an estimated connector.
+        :class:`NetworkWarning` (naming it by ``names`` when given) and an estimated connector.
         """
         if self.graph is None:
             return [Snap(lon, lat, -1, 0.0, (lon, lat), 0.0, False) for lon, lat in points]
@@ -286,7 +287,8 @@ class WalkNetwork:
             d = float(dist[pos])
             far = d > self.snap_threshold_m
             if far:
-                msg = (f"point ({lat:.6f}, {lon:.6f}) is {d:.0f} m from the nearest walkable "
+                what = names[k] if names else f"point ({lat:.6f}, {lon:.6f})"
+                msg = (f"{what} is {d:.0f} m from the nearest walkable "
                        f"street (threshold {self.snap_threshold_m:.0f} m): its connector leg is "
                        "estimated")
                 warnings.warn(msg, NetworkWarning, stacklevel=2)

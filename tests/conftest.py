@@ -50,3 +50,38 @@ def reference_points() -> list[dict[str, str]]:
         path = need_shared(f"data/reference/{name}")
         entries.extend(json.loads(path.read_text(encoding="utf-8"))["data"])
     return entries
+
+
+FOUNDING_STOPS = [
+    "first-congress-site", "first-congress-memorial-hall", "old-yuyangli-2", "new-yuyangli-6",
+    "chengyuli-12", "zhou-gongguan", "sun-yat-sen-residence", "bowen-girls-school",
+    "shanghai-history-museum", "china-youth-editorial-office",
+]
+
+
+def founding_itinerary(network: str, *, hours: float = 5.0) -> object:
+    """The founding-of-the-Party walk from People's Square on Saturday 2026-12-05."""
+    import datetime as dt
+    import warnings
+
+    from redroute._errors import NetworkWarning
+    from redroute.plan import plan_itinerary
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NetworkWarning)
+        return plan_itinerary(FOUNDING_STOPS, date=dt.date(2026, 12, 5), start="peoples-square",
+                              hours=hours, network=network, title_zh="建党之路：从一大到渔阳里",
+                              title_en="The founding of the Party walk")
+
+
+@pytest.fixture(scope="session")
+def estimated_itinerary() -> object:
+    """A 10-candidate founding walk on the estimated network (needs no shared data)."""
+    return founding_itinerary("estimate")
+
+
+@pytest.fixture(scope="session")
+def real_itinerary() -> object:
+    """The same walk on the real OSM extract of ../shared (skips or fails without it)."""
+    path = need_shared("data/osm/shanghai-core-merged.osm")
+    return founding_itinerary(str(path))

@@ -273,3 +273,106 @@ def test_network_info_bad_extract(runner: CliRunner, offline: Path, tmp_path: Pa
     code, _, err = run(runner, "network", "info", "--district", "huangpu", "--network", str(bad))
     assert code == 1
     assert err == f"Error: OSM extract '{bad}' is empty\n"
+
+
+# --------------------------------------------------------------------------- routes and plan
+
+
+def test_routes_list_and_show(runner: CliRunner) -> None:
+    code, out, _ = run(runner, "routes", "list")
+    assert code == 0
+    assert "founding" in out and "建党之路" in out
+    code, out, _ = run(runner, "routes", "show", "founding")
+    assert code == 0
+    assert "老渔阳里2号" in out and "No. 2 Old Yuyangli" in out
+    code, _, err = run(runner, "routes", "show", "fonding")
+    assert code == 1 and "did you mean founding?" in err
+
+
+def test_routes_validate_reports_file_and_line(runner: CliRunner, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('id = "bad"\nstops = ["nowhere"]\n', encoding="utf-8")
+    code, _, err = run(runner, "routes", "validate", str(tmp_path))
+    assert code == 1
+    assert f"Error: {bad} line 2: stops: no landmark with id 'nowhere'" in err
+    assert "Traceback" not in err
+
+
+def test_plan_curated_route_writes_outputs(runner: CliRunner, offline: Path) -> None:
+    out_dir = offline / "out"
+    code, out, err = run(runner, "plan", "youth-league", "--date", "2026-12-05",
+                         "--network", "estimate", "-o", str(out_dir))
+    assert code == 0, err
+    assert out.startswith("青春之路：青年团的诞生 / The Youth Route")
+    assert "2026-12-05 星期六 / 2026-12-05 Sat" in out
+    assert "walking network: estimate" in err
+    assert "Warning: no street data" in err
+    from redroute.itinerary import load_itinerary
+
+    it = load_itinerary(out_dir / "itinerary.json")
+    assert it.estimated
+    assert (out_dir / "route.geojson").is_file()
+    assert not [p for p in out_dir.iterdir() if p.name.startswith(".")]
+
+
+def test_plan_free_request(runner: CliRunner, offline: Path) -> None:
+    path = offline / "walk.json"
+    code, out, err = run(runner, "plan", "--theme", "founding", "--district", "huangpu",
+                         "--date", "2026-12-05", "--start", "人民广场", "--start-time", "09:30",
+                         "--hours", "3", "--pace", "senior", "--step-free", "--network",
+                         "estimate", "--lang", "en", "--json", str(path))
+    assert code == 0, err
+    assert "09:30  Start: People's Square" in out
+    assert "出发" not in out
+    assert path.is_file()
+
+
+def test_plan_monday_mandatory_closed_is_one_error(runner: CliRunner, offline: Path) -> None:
+    out_dir = offline / "out"
+    code, out, err = run(runner, "plan", "hongkou-left-wing", "--date", "2026-12-07",
+                         "--network", "estimate", "-o", str(out_dir))
+    assert code == 1
+    last = err.splitlines()[-1]
+    assert last.startswith("Error: cannot plan this walk: mandatory stop ")
+    assert "Mo off" in last
+    assert out == ""
+    assert not any(out_dir.iterdir())
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["no-such-route"], 1, "no curated route 'no-such-route'"),
+        (["--stops", "nowhere", "--network", "estimate"], 1, "no landmark with id 'nowhere'"),
+        (["founding", "--start", "121.47,31.23", "--network", "estimate"], 1,
+         "swapped? the order is LAT,LON"),
+        (["founding", "--start", "40.0,116.4", "--network", "estimate"], 1, "not in Shanghai"),
+        (["founding", "--start-time", "9am"], 2, "'9am' is not a time HH:MM"),
+        (["founding", "--hours", "0"], 2, "not in the range 0.25<=x<=24"),
+        ([], 2, "give a ROUTE"),
+    ],
+)
+def test_plan_bad_input(runner: CliRunner, offline: Path, args: list[str], code: int,
+                        message: str) -> None:
+    result_code, _, err = run(runner, "plan", *args)
+    assert result_code == code, err
+    assert message in err
+    assert "Traceback" not in err
+
+
+def test_plan_unwritable_output_leaves_nothing(runner: CliRunner, offline: Path) -> None:
+    missing = offline / "no" / "such" / "walk.json"
+    code, _, err = run(runner, "plan", "founding", "--network", "estimate", "--json",
+                       str(missing))
+    assert code == 1
+    assert "folder" in err and "does not exist" in err
+    assert not missing.parent.exists()
+
+
+def test_plan_bad_route_file(runner: CliRunner, offline: Path) -> None:
+    routes_dir = offline / "routes"
+    routes_dir.mkdir()
+    (routes_dir / "x.toml").write_text("id = 'x'\nstops = [\n", encoding="utf-8")
+    code, _, err = run(runner, "plan", "x", "--routes", str(routes_dir))
+    assert code == 1
+    assert "x.toml: invalid TOML" in err

@@ -31,20 +31,25 @@ def test_wheel_contains_the_catalogue(tmp_path: Path) -> None:
         shipped = zf.read("redroute/data/landmarks.geojson")
     assert shipped == (ROOT / "landmarks.geojson").read_bytes()
     assert "redroute/py.typed" in names
+    routes = sorted(n for n in names if n.startswith("redroute/data/routes/"))
+    assert routes == sorted(f"redroute/data/routes/{p.name}" for p in (ROOT / "routes").glob(
+        "*.toml"))
     assert any(n.endswith("entry_points.txt") for n in names)
 
     # Installed from the wheel, away from the source tree, redroute still finds it.
     target = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target",
                     str(target), str(wheel)], check=True, capture_output=True, text=True)
-    code = ("import redroute, redroute.catalogue as c; "
-            "print(redroute.__file__); print(len(c.load_catalogue()))")
+    code = ("import redroute, redroute.catalogue as c, redroute.routes as r; "
+            "print(redroute.__file__); cat = c.load_catalogue(); print(len(cat)); "
+            "print(len(r.load_routes(None, cat)))")
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, check=True,
                          capture_output=True, text=True,
                          env={"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"}).stdout
-    where, count = out.split()
+    where, count, n_routes = out.split()
     assert where.startswith(str(target))
     assert int(count) == len(json.loads(shipped)["features"])
+    assert int(n_routes) == len(routes)
 
 
 def test_source_tree_links_the_catalogue_into_the_package() -> None:

@@ -1,0 +1,528 @@
+"""The itinerary a person follows: stops with times, legs with their streets, totals.
+
+:func:`build_itinerary` turns a solver :class:`~redroute.solver.Solution` over a
+:class:`~redroute.matrix.TravelMatrix` into an :class:`Itinerary`. An itinerary round-trips
+through a documented, versioned JSON format (:func:`itinerary_schema`, ``to_json`` /
+:func:`load_itinerary`), exports as GeoJSON (stops as Points, legs as LineStrings) and prints
+as a bilingual schedule (:meth:`Itinerary.schedule_text`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import asdict, dataclass, field
+from itertools import pairwise
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from redroute._errors import RedrouteError
+from redroute.directions import Step
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from redroute.catalogue import Landmark
+    from redroute.matrix import TravelMatrix
+    from redroute.solver import Solution
+
+__all__ = [
+    "SCHEMA_ID",
+    "Excluded",
+    "Itinerary",
+    "ItineraryError",
+    "Leg",
+    "Place",
+    "Stop",
+    "build_itinerary",
+    "itinerary_schema",
+    "load_itinerary",
+]
+
+SCHEMA_ID = "redroute-itinerary/1"
+WEEKDAYS_ZH = "一二三四五六日"
+WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+#: Chinese and English wording of the solver's reasons for leaving a stop out.
+REASONS: dict[str, tuple[str, str]] = {
+    "closed": ("当天闭馆", "closed that day"),
+    "opens-too-late": ("开放时间与行程时间不合", "its opening hours do not fit the walk"),
+    "budget": ("时间预算不够", "it does not fit in the time budget"),
+    "unreachable": ("无法步行到达", "it cannot be reached on foot"),
+    "distance": ("超出最远步行距离", "it is beyond the maximum walking distance"),
+    "lower-score": ("时间有限，已优先安排更重要的地点", "lower priority than the stops kept"),
+    "order": ("与固定的参观顺序冲突", "it does not fit the fixed order"),
+    "unknown-hours": ("开放时间不详", "its opening hours are unknown"),
+}
+
+
+class ItineraryError(RedrouteError, ValueError):
+    """An itinerary file cannot be read or does not match the schema."""
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A start or end point (a landmark, a station, or coordinates)."""
+
+    name_zh: str
+    name_en: str
+    lon: float
+    lat: float
+    id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Stop:
+    """One visit of the tour."""
+
+    number: int
+    id: str
+    name_zh: str
+    name_en: str
+    address_zh: str
+    lon: float
+    lat: float
+    arrival: dt.datetime
+    start: dt.datetime
+    end: dt.datetime
+    hours_today: str | None  # "09:00-16:30", "24/7", None when unknown
+    booking: str = "none"
+    booking_note_zh: str | None = None
+    booking_note_en: str | None = None
+    summary_zh: str = ""
+    summary_en: str = ""
+    mandatory: bool = False
+
+    @property
+    def wait_minutes(self) -> float:
+        """Minutes spent waiting for the site to open."""
+        return (self.start - self.arrival).total_seconds() / 60
+
+    @property
+    def visit_minutes(self) -> float:
+        """Length of the visit in minutes."""
+        return (self.end - self.start).total_seconds() / 60
+
+
+@dataclass(frozen=True, slots=True)
+class Leg:
+    """The walk between two consecutive points of the tour."""
+
+    origin: str  # stop id, or "start"
+    destination: str  # stop id, or "end"
+    depart: dt.datetime
+    arrive: dt.datetime
+    distance_m: float
+    duration_s: float
+    geometry: list[tuple[float, float]]
+    steps: list[Step]
+    estimated: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Excluded:
+    """A candidate stop left out, with the reason in both languages."""
+
+    id: str
+    name_zh: str
+    name_en: str
+    reason: str
+    detail: str
+
+    @property
+    def reason_zh(self) -> str:
+        return REASONS.get(self.reason, (self.reason, self.reason))[0]
+
+    @property
+    def reason_en(self) -> str:
+        return REASONS.get(self.reason, (self.reason, self.reason))[1]
+
+
+@dataclass
+class Itinerary:
+    """A walking tour for one day."""
+
+    title_zh: str
+    title_en: str
+    date: dt.date
+    start: Place
+    end: Place | None
+    stops: list[Stop]
+    legs: list[Leg]
+    excluded: list[Excluded] = field(default_factory=list)
+    pace: str = "standard"
+    speed_kmh: float = 4.5
+    network: str = ""
+    estimated: bool = False
+    optimal: bool = False
+    score: float = 0.0
+
+    # ------------------------------------------------------------------ totals
+
+    @property
+    def departure(self) -> dt.datetime:
+        """When the walk starts."""
+        return self.legs[0].depart if self.legs else (self.stops[0].arrival if self.stops
+                                                      else dt.datetime.combine(self.date,
+                                                                               dt.time()))
+
+    @property
+    def finish(self) -> dt.datetime:
+        """When the walk ends (arrival at the end point, or the end of the last visit)."""
+        if self.end is not None and self.legs:
+            return self.legs[-1].arrive
+        return self.stops[-1].end if self.stops else self.departure
+
+    @property
+    def distance_m(self) -> float:
+        """Total walking distance."""
+        return sum(leg.distance_m for leg in self.legs)
+
+    @property
+    def walking_minutes(self) -> float:
+        """Total walking time."""
+        return sum(leg.duration_s for leg in self.legs) / 60
+
+    @property
+    def visiting_minutes(self) -> float:
+        """Total time spent inside the sites."""
+        return sum(s.visit_minutes for s in self.stops)
+
+    @property
+    def waiting_minutes(self) -> float:
+        """Total time spent waiting for sites to open."""
+        return sum(s.wait_minutes for s in self.stops)
+
+    @property
+    def total_minutes(self) -> float:
+        """From departure to finish."""
+        return (self.finish - self.departure).total_seconds() / 60
+
+    # ------------------------------------------------------------------ formats
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form (see :func:`itinerary_schema`)."""
+        def when(t: dt.datetime) -> str:
+            return t.isoformat(timespec="seconds")
+
+        return {
+            "schema": SCHEMA_ID,
+            "title_zh": self.title_zh,
+            "title_en": self.title_en,
+            "date": self.date.isoformat(),
+            "pace": self.pace,
+            "speed_kmh": self.speed_kmh,
+            "network": self.network,
+            "estimated": self.estimated,
+            "optimal": self.optimal,
+            "score": self.score,
+            "start": asdict(self.start),
+            "end": asdict(self.end) if self.end else None,
+            "totals": {
+                "departure": when(self.departure),
+                "finish": when(self.finish),
+                "distance_m": round(self.distance_m, 1),
+                "walking_min": round(self.walking_minutes, 1),
+                "visiting_min": round(self.visiting_minutes, 1),
+                "waiting_min": round(self.waiting_minutes, 1),
+                "total_min": round(self.total_minutes, 1),
+            },
+            "stops": [
+                {**{k: v for k, v in asdict(s).items() if k not in ("arrival", "start", "end")},
+                 "arrival": when(s.arrival), "start": when(s.start), "end": when(s.end)}
+                for s in self.stops
+            ],
+            "legs": [
+                {"origin": leg.origin, "destination": leg.destination,
+                 "depart": when(leg.depart), "arrive": when(leg.arrive),
+                 "distance_m": round(leg.distance_m, 1), "duration_s": round(leg.duration_s, 1),
+                 "estimated": leg.estimated,
+                 "geometry": [[round(x, 7), round(y, 7)] for x, y in leg.geometry],
+                 "steps": [asdict(st) for st in leg.steps]}
+                for leg in self.legs
+            ],
+            "excluded": [asdict(e) for e in self.excluded],
+        }
+
+    def to_json(self) -> str:
+        """The JSON text, UTF-8, indented."""
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=1) + "\n"
+
+    def to_geojson(self) -> dict[str, Any]:
+        """Stops as Points and legs as LineStrings, with their times, in visiting order."""
+        features: list[dict[str, Any]] = []
+        for s in self.stops:
+            features.append({
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [s.lon, s.lat]},
+                "properties": {
+                    "kind": "stop", "number": s.number, "id": s.id, "name_zh": s.name_zh,
+                    "name_en": s.name_en, "address_zh": s.address_zh,
+                    "arrival": s.arrival.strftime("%H:%M"), "start": s.start.strftime("%H:%M"),
+                    "end": s.end.strftime("%H:%M"), "hours_today": s.hours_today,
+                    "booking": s.booking,
+                },
+            })
+        for leg in self.legs:
+            features.append({
+                "type": "Feature",
+                "geometry": {"type": "LineString",
+                             "coordinates": [list(p) for p in leg.geometry]},
+                "properties": {
+                    "kind": "leg", "origin": leg.origin, "destination": leg.destination,
+                    "distance_m": round(leg.distance_m), "duration_min":
+                        round(leg.duration_s / 60, 1), "estimated": leg.estimated,
+                },
+            })
+        for kind, place in (("start", self.start), ("end", self.end)):
+            if place is not None:
+                features.append({
+                    "type": "Feature",
+                    "geometry": {"type": "Point", "coordinates": [place.lon, place.lat]},
+                    "properties": {"kind": kind, "name_zh": place.name_zh,
+                                   "name_en": place.name_en},
+                })
+        return {"type": "FeatureCollection", "features": features,
+                "properties": {"title_zh": self.title_zh, "title_en": self.title_en,
+                               "date": self.date.isoformat(), "estimated": self.estimated,
+                               "attribution": "© OpenStreetMap contributors (ODbL)"}}
+
+    def schedule_text(self, *, lang: str = "both") -> str:
+        """A readable schedule for the terminal (``lang``: ``zh``, ``en`` or ``both``)."""
+        from redroute._schedule import schedule_text
+
+        return schedule_text(self, lang=lang)
+
+
+# --------------------------------------------------------------------------- building
+
+
+def build_itinerary(
+    solution: Solution,
+    matrix: TravelMatrix,
+    landmarks: Sequence[Landmark | None],
+    *,
+    day: dt.date,
+    start: Place,
+    end: Place | None,
+    title_zh: str,
+    title_en: str,
+    pace: str = "standard",
+    mandatory: Sequence[int] = (),
+) -> Itinerary:
+    """Assemble the itinerary of a solver solution.
+
+    Parameters
+    ----------
+    solution
+        The solver's answer over ``matrix``'s points.
+    matrix
+        The travel matrix the problem was built from (it supplies legs and directions).
+    landmarks
+        The landmark of each matrix point (``None`` for the start and end points).
+    day
+        The date of the walk.
+    start, end
+        The start and end places; ``end`` is ``None`` for a tour that ends at its last stop.
+    """
+    midnight = dt.datetime.combine(day, dt.time())
+
+    def clock(seconds: float) -> dt.datetime:
+        return midnight + dt.timedelta(seconds=round(seconds))
+
+    stops: list[Stop] = []
+    for number, visit in enumerate(solution.visits, start=1):
+        lm = landmarks[visit.node]
+        if lm is None:
+            msg = f"solution visits point {visit.node}, which is not a landmark"
+            raise ItineraryError(msg)
+        stops.append(Stop(
+            number=number, id=lm.id, name_zh=lm.name_zh, name_en=lm.name_en,
+            address_zh=lm.address_zh, lon=lm.lon, lat=lm.lat, arrival=clock(visit.arrival),
+            start=clock(visit.start), end=clock(visit.end), hours_today=_hours_label(lm, day),
+            booking=lm.booking, booking_note_zh=lm.booking_note_zh,
+            booking_note_en=lm.booking_note_en, summary_zh=lm.summary_zh,
+            summary_en=lm.summary_en, mandatory=visit.node in mandatory,
+        ))
+    route = list(solution.route)
+    names = ["start", *(s.id for s in stops)] + (["end"] if solution.end_node is not None else [])
+    legs: list[Leg] = []
+    depart = clock(solution.departure)
+    for k, (i, j) in enumerate(pairwise(route)):
+        m_leg = matrix.leg(i, j)
+        # The solver's times, rounded once, so that a leg ends exactly when its stop begins.
+        arrive = stops[k].arrival if k < len(stops) else clock(solution.finish)
+        legs.append(Leg(names[k], names[k + 1], depart, arrive, m_leg.distance_m,
+                        m_leg.duration_s, m_leg.geometry, m_leg.steps, m_leg.estimated))
+        if k < len(stops):
+            depart = stops[k].end
+    excluded = []
+    for node, exc in sorted(solution.excluded.items()):
+        lm = landmarks[node]
+        if lm is not None:
+            excluded.append(Excluded(lm.id, lm.name_zh, lm.name_en, str(exc.reason),
+                                     exc.message))
+    network = matrix.network
+    return Itinerary(
+        title_zh=title_zh, title_en=title_en, date=day, start=start, end=end, stops=stops,
+        legs=legs, excluded=excluded, pace=pace, speed_kmh=matrix.speed_kmh,
+        network=network.describe(), estimated=network.estimated or any(x.estimated
+                                                                          for x in legs),
+        optimal=solution.optimal, score=float(solution.score),
+    )
+
+
+def _hours_label(lm: Landmark, day: dt.date) -> str | None:
+    windows = lm.windows(day)
+    if windows is None:
+        return None
+    if not windows:
+        return "closed"
+    if len(windows) == 1 and windows[0].label() == "00:00-24:00":
+        return "24/7"
+    return ", ".join(w.label() for w in windows)
+
+
+# --------------------------------------------------------------------------- JSON
+
+
+def itinerary_schema() -> dict[str, Any]:
+    """JSON Schema (draft 2020-12) of the itinerary file, version ``redroute-itinerary/1``."""
+    time = {"type": "string", "format": "date-time"}
+    point = {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2}
+    place = {
+        "type": "object",
+        "required": ["name_zh", "name_en", "lon", "lat"],
+        "properties": {"name_zh": {"type": "string"}, "name_en": {"type": "string"},
+                       "lon": {"type": "number"}, "lat": {"type": "number"},
+                       "id": {"type": ["string", "null"]}},
+    }
+    step = {
+        "type": "object",
+        "required": ["distance_m", "bearing", "text_zh", "text_en"],
+        "properties": {"name_zh": {"type": ["string", "null"]},
+                       "name_en": {"type": ["string", "null"]},
+                       "distance_m": {"type": "number"}, "bearing": {"type": "number"},
+                       "turn": {"type": ["string", "null"]}, "text_zh": {"type": "string"},
+                       "text_en": {"type": "string"}, "estimated": {"type": "boolean"}},
+    }
+    stop = {
+        "type": "object",
+        "required": ["number", "id", "name_zh", "name_en", "address_zh", "lon", "lat",
+                     "arrival", "start", "end"],
+        "properties": {
+            "number": {"type": "integer", "minimum": 1}, "id": {"type": "string"},
+            "name_zh": {"type": "string"}, "name_en": {"type": "string"},
+            "address_zh": {"type": "string"}, "lon": {"type": "number"},
+            "lat": {"type": "number"}, "arrival": time, "start": time, "end": time,
+            "hours_today": {"type": ["string", "null"]},
+            "booking": {"enum": ["none", "recommended", "required"]},
+            "booking_note_zh": {"type": ["string", "null"]},
+            "booking_note_en": {"type": ["string", "null"]},
+            "summary_zh": {"type": "string"}, "summary_en": {"type": "string"},
+            "mandatory": {"type": "boolean"},
+        },
+    }
+    leg = {
+        "type": "object",
+        "required": ["origin", "destination", "depart", "arrive", "distance_m", "duration_s",
+                     "geometry", "steps", "estimated"],
+        "properties": {"origin": {"type": "string"}, "destination": {"type": "string"},
+                       "depart": time, "arrive": time,
+                       "distance_m": {"type": "number", "minimum": 0},
+                       "duration_s": {"type": "number", "minimum": 0},
+                       "geometry": {"type": "array", "items": point},
+                       "steps": {"type": "array", "items": step},
+                       "estimated": {"type": "boolean"}},
+    }
+    excluded = {
+        "type": "object",
+        "required": ["id", "name_zh", "name_en", "reason", "detail"],
+        "properties": {"id": {"type": "string"}, "name_zh": {"type": "string"},
+                       "name_en": {"type": "string"}, "reason": {"enum": list(REASONS)},
+                       "detail": {"type": "string"}},
+    }
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
+        "title": "redroute itinerary",
+        "type": "object",
+        "required": ["schema", "title_zh", "title_en", "date", "start", "end", "stops", "legs",
+                     "excluded", "estimated"],
+        "properties": {
+            "schema": {"const": SCHEMA_ID},
+            "title_zh": {"type": "string"}, "title_en": {"type": "string"},
+            "date": {"type": "string", "format": "date"},
+            "pace": {"type": "string"}, "speed_kmh": {"type": "number"},
+            "network": {"type": "string"}, "estimated": {"type": "boolean"},
+            "optimal": {"type": "boolean"}, "score": {"type": "number"},
+            "start": place, "end": {"oneOf": [place, {"type": "null"}]},
+            "totals": {"type": "object"},
+            "stops": {"type": "array", "items": stop},
+            "legs": {"type": "array", "items": leg},
+            "excluded": {"type": "array", "items": excluded},
+        },
+    }
+
+
+def load_itinerary(path: str | Path) -> Itinerary:
+    """Read an itinerary JSON file written by :meth:`Itinerary.to_json`."""
+    p = Path(path)
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        msg = f"itinerary file {str(p)!r} does not exist"
+        raise ItineraryError(msg) from None
+    except json.JSONDecodeError as err:
+        msg = f"{p} line {err.lineno}, column {err.colno}: invalid JSON: {err.msg}"
+        raise ItineraryError(msg) from None
+    except (OSError, UnicodeDecodeError) as err:
+        msg = f"cannot read itinerary {str(p)!r}: {err}"
+        raise ItineraryError(msg) from err
+    return itinerary_from_dict(data, source=str(p))
+
+
+def itinerary_from_dict(data: Any, *, source: str = "itinerary") -> Itinerary:
+    """Validate and rebuild an itinerary from its JSON form."""
+    import jsonschema
+
+    if isinstance(data, dict) and data.get("schema") not in (None, SCHEMA_ID):
+        msg = (f"{source}: schema {data.get('schema')!r} is not {SCHEMA_ID!r}; "
+               "it was written by another version of redroute")
+        raise ItineraryError(msg)
+    errors = sorted(jsonschema.Draft202012Validator(itinerary_schema()).iter_errors(data),
+                    key=lambda e: list(map(str, e.path)))
+    if errors:
+        where = "/".join(str(p) for p in errors[0].absolute_path) or "document"
+        msg = f"{source}: {where}: {errors[0].message}"
+        raise ItineraryError(msg)
+    try:
+        return _rebuild(data)
+    except (KeyError, ValueError, TypeError) as err:
+        msg = f"{source}: {err}"
+        raise ItineraryError(msg) from err
+
+
+def _rebuild(d: dict[str, Any]) -> Itinerary:
+    when = dt.datetime.fromisoformat
+
+    def place(p: dict[str, Any] | None) -> Place | None:
+        return None if p is None else Place(p["name_zh"], p["name_en"], float(p["lon"]),
+                                            float(p["lat"]), p.get("id"))
+
+    stops = [Stop(**{**s, "arrival": when(s["arrival"]), "start": when(s["start"]),
+                     "end": when(s["end"])}) for s in d["stops"]]
+    legs = [Leg(x["origin"], x["destination"], when(x["depart"]), when(x["arrive"]),
+                float(x["distance_m"]), float(x["duration_s"]),
+                [(float(a), float(b)) for a, b in x["geometry"]],
+                [Step(**st) for st in x["steps"]], bool(x["estimated"])) for x in d["legs"]]
+    start = place(d["start"])
+    assert start is not None
+    return Itinerary(
+        title_zh=d["title_zh"], title_en=d["title_en"], date=dt.date.fromisoformat(d["date"]),
+        start=start, end=place(d["end"]), stops=stops, legs=legs,
+        excluded=[Excluded(**e) for e in d["excluded"]], pace=d.get("pace", "standard"),
+        speed_kmh=float(d.get("speed_kmh", 4.5)), network=d.get("network", ""),
+        estimated=bool(d["estimated"]), optimal=bool(d.get("optimal", False)),
+        score=float(d.get("score", 0.0)),
+    )

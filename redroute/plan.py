@@ -1,0 +1,322 @@
+"""One request -> one itinerary: the glue of catalogue, network, matrix, solver, itinerary.
+
+:func:`plan_itinerary` is what ``redroute plan`` does, for notebooks and web back ends.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+from redroute import coords, settings
+from redroute._errors import RedrouteError
+from redroute.itinerary import Excluded, Itinerary, Place, build_itinerary
+
+if TYPE_CHECKING:
+    from redroute.catalogue import Catalogue, Landmark
+    from redroute.matrix import TravelMatrix
+    from redroute.network import WalkNetwork
+
+__all__ = ["GAZETTEER", "Plan", "PlanError", "make_plan", "plan_itinerary", "resolve_place"]
+
+Report = Callable[[str], None]
+
+
+class PlanError(RedrouteError, ValueError):
+    """A plan request is malformed: unknown start point, bad time, no candidate stops."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Gazetteer:
+    name_zh: str
+    name_en: str
+    lon: float
+    lat: float
+    aliases: tuple[str, ...] = ()
+
+
+#: Start and end points people name, placed (WGS-84) at street crossings of the OSM extract:
+#: People's Square at 人民大道 x 西藏中路, the South Huangpi Road metro station at 黄陂南路 x
+#: 淮海中路, Xintiandi in its north block between 马当路, 太仓路, 黄陂南路 and 兴业路. Any
+#: landmark id works as a place too.
+GAZETTEER: dict[str, _Gazetteer] = {
+    "peoples-square": _Gazetteer("人民广场", "People's Square", 121.4720, 31.2333,
+                                 ("人民广场站", "people's square", "peoples square",
+                                  "renmin guangchang", "renminguangchang")),
+    "south-huangpi-road": _Gazetteer("黄陂南路站", "South Huangpi Road Station", 121.4699,
+                                     31.2251, ("黄陂南路", "south huangpi road",
+                                               "huangpi road station")),
+    "xintiandi": _Gazetteer("新天地", "Xintiandi", 121.4702, 31.2226,
+                            ("xin tian di", "新天地广场")),
+}
+
+
+def _gazetteer_lookup(text: str) -> _Gazetteer | None:
+    key = text.strip().casefold()
+    for slug, entry in GAZETTEER.items():
+        names = {slug, entry.name_zh.casefold(), entry.name_en.casefold(),
+                 *(a.casefold() for a in entry.aliases)}
+        if key in names:
+            return entry
+    return None
+
+
+def resolve_place(text: str, catalogue: Catalogue, *, crs: str = "wgs84") -> Place:
+    """A start or end point from a landmark id, ``lat,lon`` or a gazetteer name.
+
+    ``crs`` is the datum of ``lat,lon`` (``gcj02`` or ``bd09`` for coordinates copied from
+    Chinese map apps); the place is always WGS-84.
+    """
+    value = text.strip()
+    m = re.fullmatch(r"(-?\d+(?:\.\d+)?)\s*[,，\s]\s*(-?\d+(?:\.\d+)?)", value)
+    if m:
+        lat, lon = float(m.group(1)), float(m.group(2))
+        if not coords.in_shanghai(lon, lat):
+            hint = " (swapped? the order is LAT,LON)" if coords.in_shanghai(lat, lon) else ""
+            msg = f"start/end point {value!r} is not in Shanghai{hint}"
+            raise PlanError(msg)
+        lon, lat = coords.convert(lon, lat, src=crs, dst="wgs84")
+        return Place(f"{lat:.5f}, {lon:.5f}", f"{lat:.5f}, {lon:.5f}", lon, lat)
+    if value in set(catalogue.ids):
+        lm = catalogue.get(value)
+        return Place(lm.name_zh, lm.name_en, lm.lon, lm.lat, lm.id)
+    entry = _gazetteer_lookup(value)
+    if entry is not None:
+        return Place(entry.name_zh, entry.name_en, entry.lon, entry.lat)
+    found = catalogue.query(text=value)
+    if len(found) == 1:
+        lm = found[0]
+        return Place(lm.name_zh, lm.name_en, lm.lon, lm.lat, lm.id)
+    places = ", ".join(GAZETTEER)
+    msg = (f"start/end point {value!r} is not a landmark id, a LAT,LON pair or a known place "
+           f"({places})")
+    raise PlanError(msg)
+
+
+def _windows(lm: Landmark, day: dt.date) -> list[tuple[float, float]] | None:
+    """Visiting windows as (earliest start, latest start) seconds; None when unknown."""
+    windows = lm.windows(day)
+    if windows is None:
+        return None
+    midnight = dt.datetime.combine(day, dt.time())
+    out = []
+    for w in windows:
+        latest = w.latest_start(lm.visit_minutes)
+        if latest is not None:
+            out.append(((w.opens - midnight).total_seconds(),
+                        (latest - midnight).total_seconds()))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """An itinerary with the network and matrix it was planned on (for maps and leaflets)."""
+
+    itinerary: Itinerary
+    network: WalkNetwork
+    matrix: TravelMatrix
+
+
+def plan_itinerary(stops: Sequence[str] | None = None, **kwargs: Any) -> Itinerary:
+    """Plan a walking tour and return its :class:`~redroute.itinerary.Itinerary`.
+
+    Takes the arguments of :func:`make_plan`.
+    """
+    return make_plan(stops, **kwargs).itinerary
+
+
+def make_plan(
+    stops: Sequence[str] | None = None,
+    *,
+    catalogue: Catalogue | None = None,
+    theme: str | None = None,
+    district: str | None = None,
+    date: dt.date | None = None,
+    start: str | Place = "peoples-square",
+    end: str | Place | None = "start",
+    start_time: dt.time = dt.time(9, 0),
+    hours: float = 4.0,
+    pace: str | float = "standard",
+    step_free: bool = False,
+    order: Literal["optimize", "fixed"] = "optimize",
+    mandatory: Sequence[str] = (),
+    network: str | None = None,
+    crs: str = "wgs84",
+    title_zh: str | None = None,
+    title_en: str | None = None,
+    time_limit: float = 2.0,
+    seed: int = 0,
+    report: Report | None = None,
+) -> Plan:
+    """Plan a walking tour: the itinerary, and the network and matrix behind it.
+
+    Parameters
+    ----------
+    stops
+        Candidate landmark ids; default: every landmark matching ``theme`` and ``district``
+        (waypoints excepted).
+    catalogue
+        Default: the shipped catalogue (or ``settings.catalogue_path``).
+    date
+        Default: today in Shanghai.
+    start, end
+        Landmark id, ``lat,lon`` or a gazetteer name (:data:`GAZETTEER`); ``end="start"``
+        makes a round trip, ``end=None`` ends at the last stop.
+    start_time, hours
+        When the walk starts and how long it may take.
+    pace
+        ``standard``, ``senior``, ``family`` or km/h.
+    order
+        ``optimize`` (the solver chooses the order) or ``fixed`` (``stops`` in that order).
+    mandatory
+        Landmark ids that must be visited.
+    network
+        ``auto`` (default), ``download``, ``estimate`` or an extract path.
+    crs
+        Datum of ``lat,lon`` start and end points (``wgs84``, ``gcj02``, ``bd09``).
+    time_limit, seed
+        For the solver's search when there are more than 15 candidates.
+    report
+        Called with progress lines (the CLI prints them on stderr).
+    """
+    from redroute.catalogue import load_catalogue
+    from redroute.matrix import travel_matrix
+    from redroute.network import BBox, walk_network
+
+    cat = catalogue if catalogue is not None else load_catalogue()
+    day = date or _today()
+    if not (0 < hours <= 24):
+        msg = f"hours {hours:g} must be more than 0 and at most 24"
+        raise PlanError(msg)
+    candidates = _candidates(cat, stops, theme=theme, district=district, mandatory=mandatory)
+    start_place = start if isinstance(start, Place) else resolve_place(start, cat, crs=crs)
+    if end == "start":
+        end_place: Place | None = start_place
+    elif end is None or isinstance(end, Place):
+        end_place = end
+    else:
+        end_place = resolve_place(end, cat, crs=crs)
+    one_way = end_place is not None and end_place != start_place
+    # Points: 0 = start, 1..k = candidates, k+1 = end when it is another place.
+    points = [(start_place.lon, start_place.lat)] + [(lm.lon, lm.lat) for lm in candidates]
+    if one_way and end_place is not None:
+        points.append((end_place.lon, end_place.lat))
+    net = walk_network(BBox.around(points, buffer_m=settings.buffer_m),
+                       network=network or settings.network, step_free=step_free,
+                       report=report)
+    if report:
+        report(f"computing walking times between {len(points)} points...")
+    names = [start_place.id or start_place.name_en, *(lm.id for lm in candidates)]
+    if one_way and end_place is not None:
+        names.append(end_place.id or end_place.name_en)
+    matrix = travel_matrix(net, points, pace=pace, names=names)
+    problem, unknown = _problem(matrix, candidates, day, one_way=one_way,
+                                round_trip=end_place is not None and not one_way,
+                                start_time=start_time, hours=hours, mandatory=mandatory,
+                                fixed=order == "fixed")
+    if report:
+        report(f"choosing and ordering stops among {len(candidates)} candidates...")
+    from redroute import solver
+
+    try:
+        solution = solver.solve(problem, time_limit=time_limit, seed=seed)
+    except solver.InfeasibleRequestError as err:
+        raise PlanError(_infeasible(err, candidates, day)) from err
+    index = {lm.id: k + 1 for k, lm in enumerate(candidates)}
+    landmarks: list[Landmark | None] = [None, *candidates] + ([None] if one_way else [])
+    itinerary = build_itinerary(
+        solution, matrix, landmarks, day=day, start=start_place, end=end_place,
+        title_zh=title_zh or "红色文化步行路线", title_en=title_en or "Red heritage walk",
+        pace=str(pace), mandatory=[index[i] for i in mandatory],
+    )
+    unknown_ids = {u.id for u in unknown}
+    itinerary.excluded = [e for e in itinerary.excluded if e.id not in unknown_ids] + unknown
+    return Plan(itinerary, net, matrix)
+
+
+def _infeasible(err: Exception, candidates: list[Landmark], day: dt.date) -> str:
+    """The solver's reason, told with the landmarks' names and opening hours."""
+    weekday = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")[day.weekday()]
+    parts = []
+    for k in getattr(err, "stops", ()):
+        if 1 <= k <= len(candidates):
+            lm = candidates[k - 1]
+            windows = lm.windows(day)
+            today = "closed" if windows == [] else ", ".join(w.label() for w in windows or [])
+            parts.append(f"{lm.id} ({lm.name_en}): hours {lm.opening_hours or 'unknown'}, "
+                         f"on {day:%Y-%m-%d} {weekday} {today or 'unknown'}")
+    detail = f" [{'; '.join(parts)}]" if parts else ""
+    return f"cannot plan this walk: {_reword(str(err))}{detail}"
+
+
+def _reword(message: str) -> str:
+    # "mandatory stop 5 (first-congress-site) is closed that day (...)" -> without the index
+    return re.sub(r"stop \d+ \(([^)]+)\)", r"stop \1", message)
+
+
+def _candidates(cat: Catalogue, stops: Sequence[str] | None, *, theme: str | None,
+                district: str | None, mandatory: Sequence[str]) -> list[Landmark]:
+    if stops:
+        found = [cat.get(i) for i in dict.fromkeys(stops)]
+    else:
+        found = [lm for lm in cat.query(theme=theme, district=district)
+                 if lm.category != "waypoint"]
+    if not found:
+        msg = "no candidate stops: give stops, or a theme/district that has landmarks"
+        raise PlanError(msg)
+    ids = {lm.id for lm in found}
+    found += [cat.get(i) for i in mandatory if i not in ids]
+    return found
+
+
+def _problem(matrix: TravelMatrix, candidates: list[Landmark], day: dt.date, *,
+             one_way: bool, round_trip: bool, start_time: dt.time, hours: float,
+             mandatory: Sequence[str], fixed: bool) -> tuple[Any, list[Excluded]]:
+    """The solver's problem over the matrix points, and the stops left out as unknown."""
+    import numpy as np
+
+    from redroute import solver
+
+    unknown: list[Excluded] = []
+    windows: list[list[tuple[float, float]]] = [[(0.0, 86_400.0)]]
+    for lm in candidates:
+        w = _windows(lm, day)
+        if w is None:
+            if lm.id in mandatory:
+                msg = (f"mandatory stop {lm.id} ({lm.name_en}) has unknown opening hours; "
+                       "check them and add opening_hours to the catalogue")
+                raise PlanError(msg)
+            unknown.append(Excluded(lm.id, lm.name_zh, lm.name_en, "unknown-hours",
+                                    f"{lm.id}: opening hours unknown, not planned"))
+            w = []
+        windows.append(w)
+    tail = [0.0] if one_way else []
+    if one_way:
+        windows.append([(0.0, 86_400.0)])
+    n = len(windows)
+    index = {lm.id: k + 1 for k, lm in enumerate(candidates)}
+    end_node = n - 1 if one_way else (0 if round_trip else None)
+    problem = solver.Problem(
+        travel=matrix.duration_s,
+        duration=np.array([0.0] + [lm.visit_minutes * 60.0 for lm in candidates] + tail),
+        score=np.array([0.0] + [float(lm.significance) for lm in candidates] + tail),
+        windows=windows,
+        start=0,
+        end=end_node,
+        start_time=float(start_time.hour * 3600 + start_time.minute * 60),
+        budget=hours * 3600.0,
+        mandatory=[index[i] for i in mandatory],
+        order=[index[lm.id] for lm in candidates] if fixed else None,
+        distance=matrix.distance_m,
+        names=["start", *(lm.id for lm in candidates)] + (["end"] if one_way else []),
+    )
+    return problem, unknown
+
+
+def _today() -> dt.date:
+    from zoneinfo import ZoneInfo
+
+    return dt.datetime.now(ZoneInfo(settings.timezone)).date()

@@ -1,0 +1,163 @@
+"""The itinerary model: building, JSON round trip, GeoJSON and the terminal schedule."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import warnings
+from pathlib import Path
+
+import pytest
+
+from redroute import network as nw
+from redroute._errors import NetworkWarning
+from redroute.catalogue import Catalogue, load_catalogue
+from redroute.itinerary import (
+    SCHEMA_ID,
+    Itinerary,
+    ItineraryError,
+    Place,
+    build_itinerary,
+    itinerary_from_dict,
+    load_itinerary,
+)
+from redroute.matrix import travel_matrix
+from redroute.solver import Exclusion, Reason, Solution, Visit
+
+DAY = dt.date(2026, 12, 5)  # a Saturday
+START = Place("人民广场", "People's Square", 121.4737, 31.2317, "peoples-square")
+
+
+@pytest.fixture(scope="module")
+def cat(mini_path_module: Path) -> Catalogue:
+    return load_catalogue(mini_path_module)
+
+
+@pytest.fixture(scope="module")
+def mini_path_module() -> Path:
+    return Path(__file__).resolve().parent / "data" / "mini.geojson"
+
+
+def make(cat: Catalogue, *, round_trip: bool = True) -> Itinerary:
+    """Start -> 1st Congress site -> Old Yuyangli (-> start) on the estimated network."""
+    lms = [None, cat.get("first-congress-site"), cat.get("old-yuyangli-2"),
+           cat.get("street-plaque")]
+    pts = [(START.lon, START.lat)] + [(lm.lon, lm.lat) for lm in lms[1:] if lm]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NetworkWarning)
+        net = nw.walk_network(nw.BBox.around(pts), network="estimate")
+    m = travel_matrix(net, pts)
+    t01, t12, t20 = m.duration_s[0, 1], m.duration_s[1, 2], m.duration_s[2, 0]
+    a1 = 9 * 3600 + t01
+    v1 = Visit(1, a1, 0.0, a1, a1 + 3600)
+    a2 = v1.end + t12
+    start2 = a2 + 20 * 60  # arrives 20 minutes before it opens
+    v2 = Visit(2, a2, start2 - a2, start2, start2 + 1800)
+    visits = (v1, v2)
+    finish = v2.end + t20 if round_trip else v2.end
+    sol = Solution(order=(1, 2), visits=visits, start_node=0,
+                   end_node=0 if round_trip else None, departure=9 * 3600, finish=finish,
+                   score=10, travel_time=t01 + t12 + (t20 if round_trip else 0),
+                   distance=None, optimal=True,
+                   excluded={3: Exclusion(Reason.LOWER_SCORE, "street-plaque left out", (),
+                                          None)})
+    return build_itinerary(sol, m, lms, day=DAY, start=START, end=START if round_trip else None,
+                           title_zh="建党之路", title_en="The founding walk", pace="standard",
+                           mandatory=(1,))
+
+
+def test_build_round_trip(cat: Catalogue) -> None:
+    it = make(cat)
+    assert [s.id for s in it.stops] == ["first-congress-site", "old-yuyangli-2"]
+    assert [s.number for s in it.stops] == [1, 2]
+    assert [(leg.origin, leg.destination) for leg in it.legs] == [
+        ("start", "first-congress-site"), ("first-congress-site", "old-yuyangli-2"),
+        ("old-yuyangli-2", "end")]
+    assert it.departure == dt.datetime(2026, 12, 5, 9, 0)
+    assert it.legs[1].depart == it.stops[0].end
+    assert it.legs[0].arrive == it.stops[0].arrival
+    assert it.stops[0].mandatory and not it.stops[1].mandatory
+    assert it.stops[0].hours_today == "09:00-17:00"
+    assert it.estimated
+    assert it.distance_m == pytest.approx(sum(leg.distance_m for leg in it.legs))
+    assert it.total_minutes == pytest.approx(
+        it.walking_minutes + it.visiting_minutes + it.waiting_minutes, abs=0.1)
+    (left,) = it.excluded
+    assert (left.id, left.reason, left.reason_en) == (
+        "street-plaque", "lower-score", "lower priority than the stops kept")
+
+
+def test_open_ended_tour_has_no_last_leg(cat: Catalogue) -> None:
+    it = make(cat, round_trip=False)
+    assert len(it.legs) == 2
+    assert it.end is None
+    assert it.finish == it.stops[-1].end
+
+
+def test_json_round_trip(cat: Catalogue, tmp_path: Path) -> None:
+    it = make(cat)
+    path = tmp_path / "it.json"
+    path.write_text(it.to_json(), encoding="utf-8")
+    again = load_itinerary(path)
+    assert again.to_json() == it.to_json()
+    assert json.loads(it.to_json())["schema"] == SCHEMA_ID
+
+
+def test_json_errors(cat: Catalogue, tmp_path: Path) -> None:
+    data = make(cat).to_dict()
+    with pytest.raises(ItineraryError, match="written by another version"):
+        itinerary_from_dict({**data, "schema": "redroute-itinerary/99"})
+    broken = json.loads(json.dumps(data))
+    del broken["stops"][0]["arrival"]
+    with pytest.raises(ItineraryError, match="stops/0: 'arrival' is a required property"):
+        itinerary_from_dict(broken, source="x.json")
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"schema": ', encoding="utf-8")
+    with pytest.raises(ItineraryError, match="line 1, column 12: invalid JSON"):
+        load_itinerary(bad)
+    with pytest.raises(ItineraryError, match="does not exist"):
+        load_itinerary(tmp_path / "none.json")
+
+
+def test_geojson(cat: Catalogue) -> None:
+    gj = make(cat).to_geojson()
+    kinds = [f["properties"]["kind"] for f in gj["features"]]
+    assert kinds.count("stop") == 2
+    assert kinds.count("leg") == 3
+    assert {"start", "end"} <= set(kinds)
+    legs = [f for f in gj["features"] if f["properties"]["kind"] == "leg"]
+    assert all(f["geometry"]["type"] == "LineString" for f in legs)
+    assert all(f["properties"]["estimated"] for f in legs)
+    assert "OpenStreetMap" in gj["properties"]["attribution"]
+
+
+def test_schedule_text_in_both_languages(cat: Catalogue) -> None:
+    it = make(cat)
+    text = it.schedule_text()
+    assert text.startswith("建党之路 / The founding walk\n2026-12-05 星期六 / 2026-12-05 Sat")
+    assert "09:00  出发 人民广场 / Start: People's Square" in text
+    assert "1. 中共一大会址  Site of the 1st National Congress of the CPC" in text
+    assert "须预约 / Booking required: 需实名预约。 Book with your ID in advance." in text
+    assert "部分步行距离为估算值" in text and "some walking distances are estimated" in text
+    assert "多伦路街牌：时间有限，已优先安排更重要的地点 / Duolun Road plaque: lower" in text
+    assert text.rstrip().endswith("Map data © OpenStreetMap contributors")
+
+
+def test_schedule_shows_the_wait_for_opening(cat: Catalogue) -> None:
+    it = make(cat)
+    assert it.stops[1].wait_minutes == pytest.approx(20, abs=0.02)
+    assert "wait 20 min for opening" in it.schedule_text(lang="en")
+    assert "等候开门 20 分钟" in it.schedule_text(lang="zh")
+
+
+@pytest.mark.parametrize(("lang", "present", "absent"),
+                         [("zh", "出发", "Start:"), ("en", "Start:", "出发")])
+def test_schedule_one_language(cat: Catalogue, lang: str, present: str, absent: str) -> None:
+    text = make(cat).schedule_text(lang=lang)
+    assert present in text
+    assert absent not in text
+
+
+def test_schedule_bad_language(cat: Catalogue) -> None:
+    with pytest.raises(ValueError, match="lang must be"):
+        make(cat).schedule_text(lang="fr")

@@ -1,0 +1,197 @@
+"""One request -> one itinerary, through every layer (issue 7's end-to-end checks)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import warnings
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from redroute._errors import NetworkWarning, NotFoundError
+from redroute.catalogue import Catalogue, load_catalogue
+from redroute.itinerary import Itinerary, itinerary_from_dict
+from redroute.plan import PlanError, make_plan, plan_itinerary, resolve_place
+from redroute.routes import load_routes
+
+from .conftest import need_shared
+
+SATURDAY = dt.date(2026, 12, 5)
+MONDAY = dt.date(2026, 12, 7)
+MERGED = "data/osm/shanghai-core-merged.osm"
+#: Where the merged extract has streets (see its README).
+COVERAGE = [(121.4611, 31.2196, 121.4863, 31.2412), (121.471, 31.214, 121.480, 31.222)]
+
+
+@pytest.fixture(scope="module")
+def cat() -> Catalogue:
+    return load_catalogue()
+
+
+def quiet(**kwargs: Any) -> Itinerary:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NetworkWarning)
+        return plan_itinerary(**kwargs)
+
+
+def covered(cat: Catalogue, ids: list[str]) -> bool:
+    return all(any(x0 < cat.get(i).lon < x1 and y0 < cat.get(i).lat < y1
+                   for x0, y0, x1, y1 in COVERAGE) for i in ids)
+
+
+def check(it: Itinerary, candidates: list[str]) -> None:
+    """What every planned itinerary must satisfy, checked independently of the solver."""
+    assert it.stops, "no stop planned"
+    seen = [s.id for s in it.stops]
+    assert len(seen) == len(set(seen))
+    assert set(seen) | {e.id for e in it.excluded} == set(candidates)
+    t = it.departure
+    for leg, stop in zip(it.legs, it.stops, strict=False):
+        assert leg.depart >= t
+        assert stop.arrival == leg.arrive
+        assert stop.start >= stop.arrival
+        t = stop.end
+    cat = load_catalogue()
+    for stop in it.stops:
+        lm = cat.get(stop.id)
+        windows = lm.windows(it.date)
+        assert windows, f"{stop.id} is closed or of unknown hours on {it.date}"
+        assert any(w.opens <= stop.start <= w.last_entry and stop.end <= w.closes
+                   for w in windows), stop.id
+    itinerary_from_dict(it.to_dict())  # the JSON validates
+
+
+@pytest.mark.parametrize("route_id", ["founding", "xuhui-anthem", "hongkou-left-wing",
+                                      "jingan-leaders", "longhua", "youth-league",
+                                      "labour-uprising"])
+def test_every_curated_route_plans(cat: Catalogue, route_id: str) -> None:
+    r = load_routes(None, cat)[route_id]
+    ids = list(r.stops)
+    network = "estimate"
+    if covered(cat, ids):
+        network = str(need_shared(MERGED))
+    it = quiet(stops=ids, catalogue=cat, date=SATURDAY, start=r.start,
+               end=r.end, start_time=r.start_time, hours=r.hours, pace=r.pace,
+               order=r.order, mandatory=list(r.mandatory), network=network,
+               title_zh=r.title_zh, title_en=r.title_en)
+    check(it, ids)
+    assert it.total_minutes <= r.hours * 60 + 0.5
+    if r.order == "fixed":
+        order = [s.id for s in it.stops]
+        assert order == [i for i in ids if i in order]
+
+
+def test_founding_on_the_real_extract(cat: Catalogue) -> None:
+    r = load_routes(None, cat)["founding"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NetworkWarning)  # Zhou Gongguan is off the extract
+        result = make_plan(list(r.stops), catalogue=cat, date=SATURDAY, start=r.start,
+                           end=r.end, hours=r.hours, network=str(need_shared(MERGED)))
+    assert result.network.source == "extract"
+    assert not result.network.estimated
+    check(result.itinerary, list(r.stops))
+
+
+def test_monday_leaves_closed_sites_out_with_reasons(cat: Catalogue) -> None:
+    r = load_routes(None, cat)["founding"]
+    it = quiet(stops=list(r.stops), catalogue=cat, date=MONDAY, start=r.start, hours=r.hours,
+               network="estimate")
+    reasons = {e.id: e.reason for e in it.excluded}
+    assert reasons["first-congress-memorial-hall"] == "closed"
+    assert reasons["zhou-gongguan"] == "closed"
+    assert all(cat.get(s.id).windows(MONDAY) for s in it.stops)
+    text = it.schedule_text()
+    assert "中共一大纪念馆：当天闭馆 / Memorial Hall of the 1st National Congress of the CPC: " \
+           "closed that day" in text
+
+
+def test_mandatory_site_closed_on_monday_fails_clearly(cat: Catalogue) -> None:
+    with pytest.raises(PlanError, match=r"mandatory stop lu-xun-residence is closed that day.*"
+                                        r"Tu-Su 09:00-16:00; Mo off, on 2026-12-07 Mon closed"):
+        quiet(stops=["lu-xun-residence", "jingyunli"], catalogue=cat, date=MONDAY,
+              start="lu-xun-tomb", mandatory=["lu-xun-residence"], network="estimate")
+
+
+def test_impossible_budget_fails_clearly(cat: Catalogue) -> None:
+    with pytest.raises(PlanError, match="cannot plan this walk: mandatory stop "
+                                        "longhua-martyrs-cemetery"):
+        quiet(stops=["longhua-martyrs-cemetery"], catalogue=cat, date=SATURDAY,
+              start="peoples-square", hours=0.5, mandatory=["longhua-martyrs-cemetery"],
+              network="estimate")
+
+
+def test_unknown_hours_are_left_out_not_assumed_open(cat: Catalogue) -> None:
+    it = quiet(stops=["pathe-building", "soong-ching-ling-residence"], catalogue=cat,
+               date=SATURDAY, start="wukang-mansion", network="estimate")
+    assert [s.id for s in it.stops] == ["soong-ching-ling-residence"]
+    (left,) = it.excluded
+    assert (left.id, left.reason) == ("pathe-building", "unknown-hours")
+    with pytest.raises(PlanError, match="unknown opening hours"):
+        quiet(stops=["pathe-building"], catalogue=cat, date=SATURDAY, start="wukang-mansion",
+              mandatory=["pathe-building"], network="estimate")
+
+
+def test_free_request_by_theme_and_district(cat: Catalogue) -> None:
+    it = quiet(catalogue=cat, theme="left-wing-culture", district="hongkou", date=SATURDAY,
+               start="lu-xun-tomb", hours=3, pace="senior", network="estimate")
+    assert it.stops
+    assert it.speed_kmh == 3.5
+    assert all("left-wing-culture" in cat.get(s.id).themes for s in it.stops)
+
+
+def test_one_way_and_open_ended(cat: Catalogue) -> None:
+    ids = ["old-yuyangli-2", "chengyuli-12"]
+    one_way = quiet(stops=ids, catalogue=cat, date=SATURDAY, start="peoples-square",
+                    end="xintiandi", network="estimate")
+    assert one_way.end is not None and one_way.end.name_en == "Xintiandi"
+    assert len(one_way.legs) == len(one_way.stops) + 1
+    open_end = quiet(stops=ids, catalogue=cat, date=SATURDAY, start="peoples-square",
+                     end=None, network="estimate")
+    assert open_end.end is None
+    assert len(open_end.legs) == len(open_end.stops)
+
+
+@pytest.mark.parametrize(
+    ("text", "crs", "expected"),
+    [
+        ("人民广场", "wgs84", "People's Square"),
+        ("People's Square", "wgs84", "People's Square"),
+        ("xintiandi", "wgs84", "Xintiandi"),
+        ("first-congress-site", "wgs84", "Site of the 1st National Congress of the CPC"),
+        ("31.2222,121.4706", "wgs84", "31.22220, 121.47060"),
+    ],
+)
+def test_resolve_place(cat: Catalogue, text: str, crs: str, expected: str) -> None:
+    assert resolve_place(text, cat, crs=crs).name_en == expected
+
+
+def test_gcj02_start_point_is_converted(cat: Catalogue) -> None:
+    from redroute import coords
+
+    lon, lat = coords.wgs84_to_gcj02(121.4706, 31.2222)
+    place = resolve_place(f"{lat},{lon}", cat, crs="gcj02")
+    assert coords.haversine_m(place.lon, place.lat, 121.4706, 31.2222) < 0.5
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [("121.47,31.22", "swapped"), ("40.0,116.4", "not in Shanghai"),
+     ("the moon", "is not a landmark id, a LAT,LON pair or a known place")],
+)
+def test_bad_places(cat: Catalogue, text: str, message: str) -> None:
+    with pytest.raises(PlanError, match=message):
+        resolve_place(text, cat)
+
+
+def test_bad_requests(cat: Catalogue) -> None:
+    with pytest.raises(NotFoundError, match="no landmark with id 'nowhere'"):
+        quiet(stops=["nowhere"], catalogue=cat, network="estimate")
+    with pytest.raises(PlanError, match="hours 30 must be"):
+        quiet(stops=["chengyuli-12"], catalogue=cat, hours=30, network="estimate")
+
+
+def test_user_catalogue(mini_path: Path) -> None:
+    it = quiet(catalogue=load_catalogue(mini_path), theme="founding", date=SATURDAY,
+               start="31.2317,121.4737", network="estimate")
+    assert {s.id for s in it.stops} <= {"first-congress-site", "old-yuyangli-2"}
