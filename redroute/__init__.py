@@ -20,6 +20,9 @@ from redroute.catalogue import Catalogue, Landmark, load_catalogue
 from redroute.coords import convert
 from redroute.csv_import import import_sites_csv
 from redroute.hours import Window, visiting_windows
+from redroute.itinerary import Itinerary, load_itinerary
+from redroute.plan import Plan, make_plan, plan_itinerary
+from redroute.routes import Route, load_routes
 
 try:
     __version__ = version("redroute")
@@ -32,14 +35,21 @@ __all__ = [
     "CoordinateError",
     "HoursError",
     "ImportDataError",
+    "Itinerary",
     "Landmark",
     "NotFoundError",
+    "Plan",
     "RedrouteError",
     "RedrouteWarning",
+    "Route",
     "Window",
     "__version__",
     "convert",
     "import_sites_csv",
     "load_catalogue",
+    "load_itinerary",
+    "load_routes",
+    "make_plan",
+    "plan_itinerary",
     "visiting_windows",
 ]

@@ -396,20 +396,21 @@ def _area_options(fn: Any) -> Any:
     fn = click.option("--buffer", "buffer_m", type=click.FloatRange(min=0, max=10_000),
                       default=None, help="Metres added around the sites (default 800).")(fn)
     fn = click.option("--stops", help="Comma-separated landmark ids: the area around them.")(fn)
+    fn = click.option("--route", "route_id", help="A curated route id: the area of its stops.")(fn)
     fn = click.option("--district", type=click.Choice(list(DISTRICTS)),
                       help="The area around the district's landmarks.")(fn)
     fn = click.option("--bbox", help="The area S,W,N,E in WGS-84 degrees.")(fn)
     return _CATALOGUE_OPTION(fn)
 
 
-def _area(bbox: str | None, district: str | None, stops: str | None, buffer_m: float | None,
-          catalogue_path: Path | None) -> Any:
+def _area(bbox: str | None, district: str | None, stops: str | None, route_id: str | None,
+          buffer_m: float | None, catalogue_path: Path | None) -> Any:
     from redroute import settings
     from redroute.network import BBox
 
-    given = [x for x in (bbox, district, stops) if x]
+    given = [x for x in (bbox, district, stops, route_id) if x]
     if len(given) != 1:
-        msg = "give exactly one of --bbox S,W,N,E, --district NAME or --stops ID,ID"
+        msg = "give exactly one of --bbox S,W,N,E, --district NAME, --route ID or --stops ID,ID"
         raise click.UsageError(msg)
     buffer = settings.buffer_m if buffer_m is None else buffer_m
     if bbox:
@@ -417,6 +418,14 @@ def _area(bbox: str | None, district: str | None, stops: str | None, buffer_m: f
     cat = _load(catalogue_path)
     if district:
         sites = list(cat.query(district=district))
+    elif route_id:
+        from redroute.plan import resolve_place
+        from redroute.routes import get_route, load_routes
+
+        r = get_route(route_id, load_routes(None, cat))
+        places = [resolve_place(p, cat) for p in (r.start, r.end) if p and p != "start"]
+        points = [(lm.lon, lm.lat) for lm in map(cat.get, r.stops)]
+        return BBox.around(points + [(p.lon, p.lat) for p in places], buffer_m=buffer)
     else:
         sites = [cat.get(i.strip()) for i in (stops or "").split(",") if i.strip()]
     if not sites:
@@ -434,18 +443,20 @@ def network() -> None:
 @_area_options
 @click.option("--step-free", is_flag=True, help="Avoid steps (highway=steps).")
 def network_fetch(bbox: str | None, district: str | None, stops: str | None,
-                  buffer_m: float | None, catalogue_path: Path | None, step_free: bool) -> None:
+                  route_id: str | None, buffer_m: float | None, catalogue_path: Path | None,
+                  step_free: bool) -> None:
     """Download and cache the walking network of an area, for later offline plans. 预取路网。
 
     \b
     Example:
       redroute network fetch --district hongkou
+      redroute network fetch --route founding
       redroute network fetch --bbox 31.2150,121.4600,31.2300,121.4800
       redroute network fetch --stops first-congress-site,old-yuyangli-2
     """
     from redroute.network import cached_networks, download_graph, network_from_graph
 
-    area = _area(bbox, district, stops, buffer_m, catalogue_path)
+    area = _area(bbox, district, stops, route_id, buffer_m, catalogue_path)
     size = "x".join(f"{v / 1000:.1f}" for v in area.size_m())
     _say(f"[1/3] 区域 area {area.label()} ({size} km)")
     for cached_area, path in cached_networks():
@@ -470,8 +481,8 @@ def network_fetch(bbox: str | None, district: str | None, stops: str | None,
 @click.option("--network", "source", default=None, help=_NETWORK_HELP)
 @click.option("--step-free", is_flag=True, help="Avoid steps (highway=steps).")
 def network_info(bbox: str | None, district: str | None, stops: str | None,
-                 buffer_m: float | None, catalogue_path: Path | None, source: str | None,
-                 step_free: bool) -> None:
+                 route_id: str | None, buffer_m: float | None, catalogue_path: Path | None,
+                 source: str | None, step_free: bool) -> None:
     """Show which walking network a plan of an area would use. 路网信息。
 
     Prints the source, node and edge counts, bounding box and cache folder.
@@ -485,7 +496,7 @@ def network_info(bbox: str | None, district: str | None, stops: str | None,
     from redroute import settings
     from redroute.network import walk_network
 
-    area = _area(bbox, district, stops, buffer_m, catalogue_path)
+    area = _area(bbox, district, stops, route_id, buffer_m, catalogue_path)
     net = walk_network(area, network=source or settings.network, step_free=step_free,
                        report=_say)
     rows = [

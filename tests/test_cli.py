@@ -236,6 +236,15 @@ def test_network_info_on_an_extract(runner: CliRunner, offline: Path) -> None:
     assert "walking network: extract" in err
 
 
+def test_network_info_for_a_route(runner: CliRunner, offline: Path) -> None:
+    from .conftest import need_shared
+
+    path = need_shared("data/osm/shanghai-core-merged.osm")
+    code, out, err = run(runner, "network", "info", "--route", "founding", "--network", str(path))
+    assert code == 0, err
+    assert "extract" in out
+
+
 def test_network_info_offline_says_estimate(runner: CliRunner, offline: Path) -> None:
     code, out, err = run(runner, "network", "info", "--district", "hongkou")
     assert code == 0
