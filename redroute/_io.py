@@ -9,7 +9,7 @@ from pathlib import Path
 
 from redroute._errors import RedrouteError
 
-__all__ = ["OutputError", "write_text_atomic"]
+__all__ = ["OutputError", "write_bytes_atomic", "write_text_atomic"]
 
 
 class OutputError(RedrouteError, OSError):
@@ -17,9 +17,15 @@ class OutputError(RedrouteError, OSError):
 
 
 def write_text_atomic(path: str | Path, text: str) -> Path:
-    """Write ``text`` (UTF-8) to ``path`` so that readers see the old file or the whole new one.
+    """Write ``text`` (UTF-8, ``\\n`` line ends) to ``path`` atomically (see
+    :func:`write_bytes_atomic`)."""
+    return write_bytes_atomic(path, text.encode("utf-8"))
 
-    The text goes to a temporary file in the same folder, which then replaces ``path``; on
+
+def write_bytes_atomic(path: str | Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` so that readers see the old file or the whole new one.
+
+    The bytes go to a temporary file in the same folder, which then replaces ``path``; on
     any failure the temporary file is removed and nothing is left half-written.
     """
     target = Path(path)
@@ -27,11 +33,15 @@ def write_text_atomic(path: str | Path, text: str) -> Path:
     if not folder.is_dir():
         msg = f"cannot write {str(target)!r}: folder {str(folder)!r} does not exist"
         raise OutputError(msg)
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    except OSError as err:
+        msg = f"cannot write {str(target)!r}: {err.strerror or err}"
+        raise OutputError(msg) from err
     tmp = Path(name)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         tmp.chmod(0o644)
