@@ -17,10 +17,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## The main job: until the planner exists, the catalogue of red-heritage sites.
+## The main job: plan the founding-of-the-Party walk for today and write its HTML map, leaflet,
+## GPX and GeoJSON into out/. The walking network comes from the cache, REDROUTE_OSM, a
+## download, or else the estimate; the first lines of the output say which.
 demo: $(STAMP)
-	$(BIN)/redroute landmarks validate landmarks.geojson
-	$(BIN)/redroute landmarks list
+	$(BIN)/redroute plan founding -o out/
 
 ## The test suite, with lint first (ruff is part of "done").
 test: $(STAMP)
@@ -32,4 +33,4 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache .mypy_cache
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache .mypy_cache out site

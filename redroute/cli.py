@@ -661,8 +661,23 @@ def _check_writable(paths: list[Path]) -> None:
               help="Write the itinerary JSON here.")
 @click.option("--geojson", "geojson_out", type=click.Path(path_type=Path, dir_okay=False),
               help="Write the route as GeoJSON here.")
+@click.option("--html", "html_out", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write the offline HTML map here.")
+@click.option("--gpx", "gpx_out", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write a GPX 1.1 track here.")
+@click.option("--leaflet", "leaflet_out", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write the printable PDF leaflet here.")
 @click.option("-o", "--output-dir", type=click.Path(path_type=Path, file_okay=False),
-              help="Write every output into this folder.")
+              help="Write every output into this folder (map.html, leaflet.pdf, route.gpx, "
+                   "route.geojson, itinerary.json).")
+@click.option("--tiles", type=click.Choice(["osm", "amap", "tianditu", "none"]), default="osm",
+              help="Base map of the HTML map: OpenStreetMap, AMap (GCJ-02, reachable in "
+                   "mainland China), Tianditu (needs REDROUTE_TIANDITU_KEY), or none (the "
+                   "walking network drawn as the base map; works offline).")
+@click.option("--format", "leaflet_format", type=click.Choice(["trifold", "a4"]),
+              default="trifold", help="Leaflet format.")
+@click.option("--map-url", help="The online map's address, printed on the leaflet as a QR code.")
+@click.option("--publisher", help="Publisher line of the leaflet, e.g. 徐汇区文化和旅游局.")
 @click.option("--time-limit", type=click.FloatRange(min=0.1, max=60), default=2.0,
               help="Seconds the solver may search (for more than 15 candidates).")
 @click.option("--seed", type=int, default=0, help="Seed of the solver's search.")
@@ -671,8 +686,9 @@ def plan(route_id: str | None, catalogue_path: Path | None, routes_dir: Path | N
          order: str | None, day: dt.date | None, start: str | None, end: str | None,
          crs: str, start_time: dt.time | None, hours: float | None, pace: str | None,
          step_free: bool | None, source: str | None, lang: str, json_out: Path | None,
-         geojson_out: Path | None, output_dir: Path | None, time_limit: float,
-         seed: int) -> None:
+         geojson_out: Path | None, html_out: Path | None, gpx_out: Path | None,
+         leaflet_out: Path | None, output_dir: Path | None, tiles: str, leaflet_format: str,
+         map_url: str | None, publisher: str | None, time_limit: float, seed: int) -> None:
     """Plan a walk: a curated route, or a request of your own. 规划步行路线。
 
     Prints the schedule and writes the outputs the flags ask for.
@@ -698,7 +714,8 @@ def plan(route_id: str | None, catalogue_path: Path | None, routes_dir: Path | N
                 raise click.ClickException(msg) from None
         targets = {kind: output_dir / name for kind, name in _OUTPUTS.items()
                    if kind in _WRITERS}
-    for kind, given in (("json", json_out), ("geojson", geojson_out)):
+    for kind, given in (("json", json_out), ("geojson", geojson_out), ("html", html_out),
+                        ("gpx", gpx_out), ("leaflet", leaflet_out)):
         if given is not None:
             targets[kind] = given
     _check_writable(list(targets.values()))
@@ -726,7 +743,9 @@ def plan(route_id: str | None, catalogue_path: Path | None, routes_dir: Path | N
                        network=source, crs=crs, time_limit=time_limit, seed=seed,
                        report=_say, **kwargs)
     click.echo(result.itinerary.schedule_text(lang=lang))
-    _write_outputs(result, targets, lang=lang)
+    options = {"lang": lang, "tiles": tiles, "format": leaflet_format, "map_url": map_url,
+               "publisher": publisher}
+    _write_outputs(result, targets, options)
 
 
 def _ids(text: str | None) -> list[str] | None:
@@ -737,22 +756,45 @@ def _day(value: dt.date | None) -> dt.date | None:
     return value.date() if isinstance(value, dt.datetime) else value
 
 
-def _write_json(result: Any, path: Path, lang: str) -> None:
+def _write_json(result: Any, path: Path, options: dict[str, Any]) -> None:
     from redroute._io import write_text_atomic
 
     write_text_atomic(path, result.itinerary.to_json())
 
 
-def _write_geojson(result: Any, path: Path, lang: str) -> None:
-    from redroute._io import write_text_atomic
+def _write_geojson(result: Any, path: Path, options: dict[str, Any]) -> None:
+    from redroute.export.gpx import save_geojson
 
-    write_text_atomic(path, _dump(result.itinerary.to_geojson()) + "\n")
-
-
-_WRITERS: dict[str, Any] = {"json": _write_json, "geojson": _write_geojson}
+    save_geojson(result.itinerary, path)
 
 
-def _write_outputs(result: Any, targets: dict[str, Path], *, lang: str) -> None:
+def _write_html(result: Any, path: Path, options: dict[str, Any]) -> None:
+    from redroute.export.html import save_map
+
+    save_map(result.itinerary, path, lang=options["lang"], tiles=options["tiles"],
+             network=result.network, locate=True)
+
+
+def _write_gpx(result: Any, path: Path, options: dict[str, Any]) -> None:
+    from redroute.export.gpx import save_gpx
+
+    save_gpx(result.itinerary, path, lang=options["lang"])
+
+
+def _write_leaflet(result: Any, path: Path, options: dict[str, Any]) -> None:
+    from redroute.export.leaflet import save_leaflet
+
+    save_leaflet(result.itinerary, path, format=options["format"], lang=options["lang"],
+                 map_url=options.get("map_url"), publisher=options.get("publisher"),
+                 network=result.network)
+
+
+_WRITERS: dict[str, Any] = {"json": _write_json, "geojson": _write_geojson,
+                            "html": _write_html, "gpx": _write_gpx, "leaflet": _write_leaflet}
+
+
+def _write_outputs(result: Any, targets: dict[str, Path], options: dict[str, Any], *,
+                   quiet: bool = False) -> None:
     """Write every output, or none: each goes to a temporary name first."""
     import contextlib
     import os
@@ -765,14 +807,74 @@ def _write_outputs(result: Any, targets: dict[str, Path], *, lang: str) -> None:
             os.close(fd)
             tmp = Path(name)
             staged.append((tmp, target))
-            _WRITERS[kind](result, tmp, lang)
+            if not quiet:
+                _say(f"writing {kind}...")
+            _WRITERS[kind](result, tmp, options)
         for tmp, target in staged:
             tmp.replace(target)
-            _say(f"wrote {target}")
+            if not quiet:
+                _say(f"wrote {target}")
     finally:
         for tmp, _ in staged:
             with contextlib.suppress(OSError):
                 tmp.unlink()
+
+
+@main.command("publish", context_settings=CONTEXT)
+@click.option("--all-routes", is_flag=True, required=True,
+              help="Build the kit of every curated route (the only mode for now).")
+@click.option("-o", "--output", type=click.Path(path_type=Path, file_okay=False),
+              required=True, help="The folder of the kit (replaced as a whole).")
+@_CATALOGUE_OPTION
+@_ROUTES_OPTION
+@click.option("--date", "day", type=MOMENT,
+              help="Plan every route for this day (default: each route's next recommended day).")
+@click.option("--network", "source", default=None, help=_NETWORK_HELP)
+@click.option("--lang", type=click.Choice(["zh", "en", "both"]), default="both")
+@click.option("--tiles", type=click.Choice(["osm", "amap", "tianditu", "none"]), default="osm",
+              help="Base map of the HTML maps.")
+@click.option("--base-url", help="Where the kit will be served, for the QR codes and embeds, "
+                                 "e.g. https://www.example.gov.cn/red-routes")
+@click.option("--publisher", help="Publisher line of the leaflets.")
+@click.option("--workers", type=click.IntRange(1, 32), help="Processes (default: one a core).")
+def publish(all_routes: bool, output: Path, catalogue_path: Path | None,
+            routes_dir: Path | None, day: dt.date | None, source: str | None, lang: str,
+            tiles: str, base_url: str | None, publisher: str | None,
+            workers: int | None) -> None:
+    """Build maps, leaflets, GPX and GeoJSON of every curated route, with an index page.
+    发布全部路线。
+
+    \b
+    Example:
+      redroute publish --all-routes -o site/
+      redroute publish --all-routes -o site/ --base-url https://example.org/red \\
+          --publisher "徐汇区文化和旅游局"
+    """
+    import time
+
+    from redroute.publish import publish_routes
+
+    _, found = _routes(routes_dir, catalogue_path)
+    began = time.perf_counter()
+    items = publish_routes(output, found, catalogue=catalogue_path, routes_folder=routes_dir,
+                           date=_day(day), network=source, lang=lang, tiles=tiles,
+                           base_url=base_url, publisher=publisher, workers=workers,
+                           report=_say)
+    took = time.perf_counter() - began
+    click.echo(f"{len(items)} 条路线已发布到 {output} / {len(items)} routes published to "
+               f"{output}/index.html in {took:.1f} s")
+
+
+def _register_exports() -> None:
+    # The export commands live beside their modules; their heavy imports stay inside them.
+    from redroute.export.embed import embed_command
+    from redroute.export.leaflet import leaflet_command
+
+    main.add_command(leaflet_command, "leaflet")
+    main.add_command(embed_command, "embed")
+
+
+_register_exports()
 
 
 if __name__ == "__main__":  # pragma: no cover

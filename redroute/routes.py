@@ -14,7 +14,7 @@ import tomllib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from redroute._errors import NotFoundError, RedrouteError
 from redroute.vocabulary import DISTRICTS, THEMES
@@ -45,7 +45,7 @@ class Route:
     district: str
     description_zh: str
     description_en: str
-    order: str
+    order: Literal["fixed", "optimize"]
     stops: tuple[str, ...]
     start: str
     end: str | None  # a place, "start" for a round trip, None to end at the last stop

@@ -31,6 +31,11 @@ def test_wheel_contains_the_catalogue(tmp_path: Path) -> None:
         shipped = zf.read("redroute/data/landmarks.geojson")
     assert shipped == (ROOT / "landmarks.geojson").read_bytes()
     assert "redroute/py.typed" in names
+    for part in ("redroute/export/html.py", "redroute/export/leaflet.py",
+                 "redroute/export/templates/leaflet.typ",
+                 "redroute/export/assets/leaflet/leaflet.js",
+                 "redroute/export/assets/leaflet/LICENSE"):
+        assert part in names, part
     routes = sorted(n for n in names if n.startswith("redroute/data/routes/"))
     assert routes == sorted(f"redroute/data/routes/{p.name}" for p in (ROOT / "routes").glob(
         "*.toml"))

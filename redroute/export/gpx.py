@@ -1,0 +1,181 @@
+"""GPX 1.1 and GeoJSON files of an itinerary, for GPS apps and GIS tools.
+
+The GPX file (written with :mod:`gpxpy`) holds the walk as one track with a segment per
+leg, timed along each leg at walking pace, and every stop (plus the start and end points)
+as a waypoint whose description gives its address, times and opening hours. Positions are
+WGS-84, as GPX requires; times are written in UTC. The metadata carries the ODbL notice of
+the OpenStreetMap data the route was walked on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from itertools import pairwise
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from redroute import settings
+from redroute._errors import RedrouteError
+from redroute._io import write_text_atomic
+from redroute.coords import haversine_m
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    import gpxpy.gpx
+
+    from redroute.itinerary import Itinerary, Leg, Stop
+
+__all__ = ["GpxError", "gpx_text", "save_geojson", "save_gpx"]
+
+ODBL_URL = "https://opendatacommons.org/licenses/odbl/1-0/"
+OSM_COPYRIGHT_URL = "https://www.openstreetmap.org/copyright"
+
+
+class GpxError(RedrouteError, ValueError):
+    """A GPX file cannot be made with the options given."""
+
+
+def _pick(zh: str, en: str, lang: str, sep: str = " / ") -> str:
+    if lang == "zh":
+        return zh
+    if lang == "en":
+        return en
+    return f"{zh}{sep}{en}" if zh != en else zh
+
+
+def _utc(t: dt.datetime) -> dt.datetime:
+    """Itinerary times are Shanghai wall-clock times; GPX wants UTC."""
+    local = t if t.tzinfo is not None else t.replace(tzinfo=ZoneInfo(settings.timezone))
+    return local.astimezone(dt.UTC)
+
+
+def _hours(hours: str | None, lang: str) -> str:
+    if hours is None:
+        return _pick("开放时间不详", "opening hours unknown", lang)
+    if hours == "24/7":
+        return _pick("全天开放", "open all day", lang)
+    if hours == "closed":
+        return _pick("今日闭馆", "closed today", lang)
+    return _pick(f"今日开放 {hours}", f"open {hours} today", lang)
+
+
+def _stop_waypoint(s: Stop, lang: str) -> gpxpy.gpx.GPXWaypoint:
+    import gpxpy.gpx
+
+    from redroute.vocabulary import BOOKING
+
+    visit = f"{s.start:%H:%M}–{s.end:%H:%M}"
+    desc = [s.address_zh,
+            _pick(f"到达 {s.arrival:%H:%M}，参观 {visit}", f"arrive {s.arrival:%H:%M}, "
+                  f"visit {visit}", lang),
+            _hours(s.hours_today, lang)]
+    if s.booking != "none" and s.booking in BOOKING:
+        label = BOOKING[s.booking]
+        desc.append(_pick(f"{label.zh}：{s.booking_note_zh or ''}".rstrip("："),
+                          f"{label.en}: {s.booking_note_en or ''}".rstrip(": "), lang))
+    name = s.name_en if lang == "en" else s.name_zh
+    if lang == "both" and s.name_en != s.name_zh:
+        name = f"{s.name_zh} / {s.name_en}"
+    return gpxpy.gpx.GPXWaypoint(
+        latitude=s.lat, longitude=s.lon, time=_utc(s.arrival), name=f"{s.number}. {name}",
+        description="\n".join(desc), comment=_pick(s.summary_zh, s.summary_en, lang, "\n"),
+        symbol="Flag, Red", type="stop",
+    )
+
+
+def _leg_points(leg: Leg) -> list[gpxpy.gpx.GPXTrackPoint]:
+    """The leg's geometry, each point timed in proportion to the distance walked."""
+    import gpxpy.gpx
+
+    geom = leg.geometry or []
+    steps = [0.0] + [haversine_m(a[0], a[1], b[0], b[1]) for a, b in pairwise(geom)]
+    total = sum(steps)
+    span = (leg.arrive - leg.depart).total_seconds()
+    points, walked = [], 0.0
+    for (lon, lat), d in zip(geom, steps, strict=True):
+        walked += d
+        frac = walked / total if total > 0 else 0.0
+        when = leg.depart + dt.timedelta(seconds=round(span * frac, 1))
+        points.append(gpxpy.gpx.GPXTrackPoint(latitude=lat, longitude=lon, time=_utc(when)))
+    return points
+
+
+def gpx_text(itinerary: Itinerary, *, lang: str = "both",
+             created: dt.datetime | None = None) -> str:
+    """The GPX 1.1 document of an itinerary.
+
+    Parameters
+    ----------
+    itinerary
+        The walk.
+    lang
+        ``zh``, ``en`` or ``both``: the language of names and descriptions.
+    created
+        The file's creation time (metadata ``time``); default now.
+    """
+    import gpxpy.gpx
+
+    from redroute import __version__
+
+    if lang not in ("zh", "en", "both"):
+        msg = f"GPX language {lang!r} is not one of zh, en, both"
+        raise GpxError(msg)
+    it = itinerary
+    made = (created or dt.datetime.now(dt.UTC)).replace(microsecond=0)
+    gpx = gpxpy.gpx.GPX()
+    gpx.creator = f"redroute {__version__}"
+    gpx.name = _pick(it.title_zh, it.title_en, lang)
+    gpx.description = _pick(
+        f"{it.date.isoformat()}，{len(it.stops)} 站，步行 {it.distance_m / 1000:.1f} 公里，"
+        f"{it.departure:%H:%M}–{it.finish:%H:%M}（上海时间）",
+        f"{it.date.isoformat()}, {len(it.stops)} stops, {it.distance_m / 1000:.1f} km on foot, "
+        f"{it.departure:%H:%M}–{it.finish:%H:%M} (Shanghai time)", lang, "\n")
+    if it.estimated:
+        gpx.description += "\n" + _pick("部分路段为估算，并非沿街道的路线。",
+                                        "Some legs are estimated, not routes along streets.",
+                                        lang, "\n")
+    gpx.time = _utc(made)
+    gpx.author_name = "redroute"
+    gpx.copyright_author = "OpenStreetMap contributors"
+    gpx.copyright_year = str(made.year)
+    gpx.copyright_license = ODBL_URL
+    gpx.link = OSM_COPYRIGHT_URL
+    gpx.link_text = "© OpenStreetMap contributors (ODbL)"
+    gpx.keywords = "Shanghai, red heritage, walking tour, 上海, 红色文化, 步行"
+
+    gpx.waypoints.append(gpxpy.gpx.GPXWaypoint(
+        latitude=it.start.lat, longitude=it.start.lon, time=_utc(it.departure),
+        name=_pick(f"起点 {it.start.name_zh}", f"Start: {it.start.name_en}", lang),
+        description=_pick(f"出发 {it.departure:%H:%M}", f"depart {it.departure:%H:%M}", lang),
+        symbol="Flag, Green", type="start"))
+    gpx.waypoints.extend(_stop_waypoint(s, lang) for s in it.stops)
+    if it.end is not None:
+        gpx.waypoints.append(gpxpy.gpx.GPXWaypoint(
+            latitude=it.end.lat, longitude=it.end.lon, time=_utc(it.finish),
+            name=_pick(f"终点 {it.end.name_zh}", f"End: {it.end.name_en}", lang),
+            description=_pick(f"到达 {it.finish:%H:%M}", f"arrive {it.finish:%H:%M}", lang),
+            symbol="Flag, Blue", type="end"))
+
+    track = gpxpy.gpx.GPXTrack(name=gpx.name, number=1)
+    track.type = "walking"  # type: ignore[assignment]  # gpxpy types it as None
+    for leg in it.legs:
+        segment = gpxpy.gpx.GPXTrackSegment()
+        segment.points.extend(_leg_points(leg))
+        track.segments.append(segment)
+    gpx.tracks.append(track)
+    return gpx.to_xml(version="1.1")
+
+
+def save_gpx(itinerary: Itinerary, path: str | Path, *, lang: str = "both",
+             created: dt.datetime | None = None) -> Path:
+    """Write :func:`gpx_text` to ``path`` atomically and return the path."""
+    return write_text_atomic(path, gpx_text(itinerary, lang=lang, created=created))
+
+
+def save_geojson(itinerary: Itinerary, path: str | Path) -> Path:
+    """Write :meth:`Itinerary.to_geojson <redroute.itinerary.Itinerary.to_geojson>` to
+    ``path`` (RFC 7946, UTF-8) atomically and return the path."""
+    text = json.dumps(itinerary.to_geojson(), ensure_ascii=False, indent=1) + "\n"
+    return write_text_atomic(path, text)

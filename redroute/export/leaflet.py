@@ -1,0 +1,771 @@
+"""A printable bilingual leaflet of a walk (红色宣传折页), as PDF, typeset with typst.
+
+Two formats:
+
+- ``trifold``: A4 landscape, two pages (the two sides of the sheet), three panels a side.
+  Page 1 is the outside (inner flap | back | cover), page 2 the inside (route map | stops |
+  stops). The inner flap is 3 mm narrower so that it folds in; fold marks are printed.
+- ``a4``: A4 portrait, one page when everything fits, else two.
+
+Everything the catalogue or the user supplies (titles, names, summaries, addresses, the
+publisher, street names) travels to typst as JSON data through ``sys.inputs`` and is shown
+as strings, never pasted into markup, so it cannot inject typst code. The only font is Noto
+Sans CJK SC from PyPI (Regular: emphasis is by size and colour), embedded and subset.
+Summaries and booking notes that would overflow their panel are shortened, with an
+ellipsis, by the template itself: it measures each stop at decreasing levels of detail and
+keeps the most detailed one that fits.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import io
+import json
+import os
+import re
+import tempfile
+from collections import Counter
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from redroute._errors import RedrouteError
+from redroute._io import OutputError
+
+if TYPE_CHECKING:
+    from redroute.catalogue import Catalogue, Landmark
+    from redroute.itinerary import Itinerary, Leg, Stop
+    from redroute.network import WalkNetwork
+
+__all__ = [
+    "FORMATS",
+    "LANGS",
+    "MAX_STOPS",
+    "LeafletError",
+    "leaflet_command",
+    "leaflet_data",
+    "leaflet_layout",
+    "render_leaflet",
+    "save_leaflet",
+]
+
+FORMATS = ("trifold", "a4")
+LANGS = ("zh", "en", "both")
+#: More stops than this do not fit a leaflet legibly.
+MAX_STOPS = 15
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+ATTRIBUTION_ZH = "地图数据 © OpenStreetMap 贡献者（ODbL）"
+ATTRIBUTION_EN = "Map data © OpenStreetMap contributors (ODbL)"
+#: Size of the route map and of the cover's thumbnail on the page, per format (mm).
+MAP_SIZES: dict[str, tuple[tuple[float, float], tuple[float, float]]] = {
+    "trifold": ((88.0, 138.0), (86.0, 84.0)),
+    "a4": ((112.0, 118.0), (0.0, 0.0)),
+}
+#: Levels of detail the template tries, most detailed first: character limits of
+#: (summary zh, summary en, booking note zh, booking note en); None keeps it whole, 0 drops it.
+LEVELS: tuple[tuple[int | None, int | None, int | None, int | None], ...] = (
+    (None, None, None, None),
+    (96, 250, None, None),
+    (80, 210, 56, 150),
+    (64, 170, 40, 110),
+    (48, 130, 28, 80),
+    (32, 90, 0, 0),
+    (0, 0, 0, 0),
+)
+WEEKDAYS_ZH = "一二三四五六日"
+WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August",
+             "September", "October", "November", "December")
+#: Categories whose sites are old houses: stairs inside, little step-free access.
+OLD_BUILDINGS = frozenset({"former-residence", "former-office", "publishing-site", "school",
+                           "congress-site"})
+
+
+class LeafletError(RedrouteError, ValueError):
+    """A leaflet cannot be made from these inputs."""
+
+
+# --------------------------------------------------------------------------- wording
+
+
+def _minutes(minutes: float) -> tuple[str, str]:
+    m = max(0, round(minutes))
+    h, rest = divmod(m, 60)
+    zh = (f"{h} 小时 {rest} 分钟" if rest else f"{h} 小时") if h else f"{rest} 分钟"
+    en = (f"{h} h {rest:02d} min" if rest else f"{h} h") if h else f"{rest} min"
+    return zh, en
+
+
+def _distance(m: float) -> str:
+    return f"{m / 1000:.1f} km" if m >= 1000 else f"{max(10, round(m / 10) * 10):.0f} m"
+
+
+def _date_words(day: dt.date) -> tuple[str, str]:
+    wd = day.weekday()
+    return (f"{day.year}年{day.month}月{day.day}日 星期{WEEKDAYS_ZH[wd]}",
+            f"{WEEKDAYS_EN[wd]} {day.day} {MONTHS_EN[day.month - 1]} {day.year}")
+
+
+def _numbers(numbers: list[int], lang: str) -> str:
+    if lang == "zh":
+        return "第 " + "、".join(map(str, numbers)) + " 站"
+    word = "stop" if len(numbers) == 1 else "stops"
+    return f"{word} " + ", ".join(map(str, numbers))
+
+
+def _cut_zh(text: str, limit: int | None) -> str:
+    """Shorten Chinese text to ``limit`` characters: at a sentence end if one is near the
+    limit (no ellipsis needed), else at a comma or anywhere, ending with ……"""
+    text = text.strip()
+    if limit is None or len(text) <= limit:
+        return text
+    if limit <= 0:
+        return ""
+    head = text[:limit]
+    ends = [i for i, ch in enumerate(head) if ch in "。！？"]
+    if ends and ends[-1] + 1 >= limit * 0.6:
+        return head[: ends[-1] + 1]
+    commas = [i for i, ch in enumerate(head[:-2]) if ch in "，；、："]
+    if commas and commas[-1] >= limit * 0.6:
+        return head[: commas[-1]] + "……"
+    return head[:-2].rstrip("，；、：（《“") + "……"
+
+
+def _cut_en(text: str, limit: int | None) -> str:
+    """Shorten English text to ``limit`` characters at a sentence or word end, with …"""
+    text = " ".join(text.split())
+    if limit is None or len(text) <= limit:
+        return text
+    if limit <= 0:
+        return ""
+    head = text[: limit + 1]
+    ends = [m.end() for m in re.finditer(r"[.!?](?=\s)", head)]
+    if ends and ends[-1] >= limit * 0.6:
+        return head[: ends[-1]]
+    cut = head[:limit - 1].rsplit(" ", 1)[0] if " " in head[:limit - 1] else head[:limit - 1]
+    return cut.rstrip(",;:-–(\"'") + "…"
+
+
+def _breakable(url: str) -> str:
+    """A URL with zero-width spaces after its separators, so that it wraps in a panel."""
+    return re.sub(r"([/?&=.#_-])", "\\1\u200b", url)
+
+
+# --------------------------------------------------------------------------- catalogue facts
+
+
+def _hours_on(lm: Landmark, day: dt.date) -> str | None:
+    windows = lm.windows(day)
+    if windows is None:
+        return None
+    if not windows:
+        return "closed"
+    if len(windows) == 1 and windows[0].label() == "00:00-24:00":
+        return "24/7"
+    return ", ".join(w.label() for w in windows)
+
+
+def _hours_words(hours: str | None) -> tuple[str, str]:
+    if hours is None:
+        return "开放时间不详", "Hours unknown"
+    if hours == "24/7":
+        return "全天开放", "Open all day"
+    if hours == "closed":
+        return "当天闭馆", "Closed that day"
+    label = hours.replace("-", "–")
+    return f"开放 {label}", f"Open {label}"
+
+
+def _closed_weekdays(lm: Landmark, day: dt.date) -> set[int] | None:
+    """Weekdays on which the site is closed every week of the four from ``day``."""
+    if lm.opening_hours is None:
+        return None
+    closed: dict[int, bool] = {}
+    for k in range(28):
+        d = day + dt.timedelta(days=k)
+        windows = lm.windows(d)
+        shut = windows is not None and not windows
+        closed[d.weekday()] = closed.get(d.weekday(), True) and shut
+    return {wd for wd, shut in closed.items() if shut}
+
+
+def _theme_and_district(stops: list[Stop], lms: dict[str, Landmark]) -> dict[str, str]:
+    from redroute.vocabulary import DISTRICTS, THEMES
+
+    themes: Counter[str] = Counter()
+    districts: Counter[str] = Counter()
+    for s in stops:
+        lm = lms.get(s.id)
+        if lm is not None:
+            for k, theme in enumerate(lm.themes):
+                themes[theme] += 3 if k == 0 else 1
+            districts[lm.district] += 1
+        else:
+            for slug, label in DISTRICTS.items():
+                if s.address_zh.startswith(label.zh):
+                    districts[slug] += 1
+    names = [DISTRICTS[k] for k, _ in districts.most_common(3) if k in DISTRICTS]
+    out = {"theme_zh": "", "theme_en": "", "district_zh": "", "district_en": ""}
+    top = THEMES.get(themes.most_common(1)[0][0]) if themes else None
+    if top is not None:
+        out["theme_zh"], out["theme_en"] = top.zh, top.en
+    if names:
+        out["district_zh"] = "、".join(n.zh for n in names)
+        out["district_en"] = ", ".join(n.en for n in names) + (
+            " District" if len(names) == 1 else " Districts")
+    return out
+
+
+def _notes(it: Itinerary, lms: dict[str, Landmark], day: dt.date, hours: list[str | None],
+           network: WalkNetwork | None) -> list[dict[str, str]]:
+    """Practical notes in both languages, derived from the stops."""
+    notes: list[dict[str, str]] = []
+    shut_today = [s.number for s, h in zip(it.stops, hours, strict=True) if h == "closed"]
+    if shut_today:
+        m, d = day.month, day.day
+        notes.append({
+            "zh": f"注意：{m}月{d}日{_numbers(shut_today, 'zh')}闭馆，请改日前往或跳过。",
+            "en": f"Note: {_numbers(shut_today, 'en').capitalize()} "
+                  f"{'is' if len(shut_today) == 1 else 'are'} closed on "
+                  f"{d} {MONTHS_EN[m - 1]}: go another day or skip "
+                  f"{'it' if len(shut_today) == 1 else 'them'}.",
+            "alert": "yes",
+        })
+    by_days: dict[tuple[int, ...], list[int]] = {}
+    unknown: list[int] = []
+    for s in it.stops:
+        lm = lms.get(s.id)
+        days = _closed_weekdays(lm, day) if lm is not None else None
+        if days is None:
+            unknown.append(s.number)
+        elif days and len(days) < 7:
+            by_days.setdefault(tuple(sorted(days)), []).append(s.number)
+    for weekdays, numbers in sorted(by_days.items()):
+        zh_days = "、".join(f"周{WEEKDAYS_ZH[w]}" for w in weekdays)
+        en_days = ", ".join(WEEKDAYS_EN[w] + "s" for w in weekdays)
+        notes.append({"zh": f"每逢{zh_days}闭馆：{_numbers(numbers, 'zh')}。",
+                      "en": f"Closed on {en_days}: {_numbers(numbers, 'en')}."})
+    if unknown:
+        notes.append({"zh": f"{_numbers(unknown, 'zh')}开放时间不详，出发前请先确认。",
+                      "en": f"Opening hours unknown for {_numbers(unknown, 'en')}: "
+                            "check before you go."})
+    notes.extend(_booking_notes(it))
+    notes.extend(_access_notes(it, lms, network))
+    if any(leg.estimated for leg in it.legs):
+        notes.append({"zh": "标有“估算”的步行时间按直线距离推算，实际可能更长。",
+                      "en": "Walking times marked “estimated” come from straight-line "
+                            "distances; the walk may take longer."})
+    notes.append({"zh": "开放时间以各场馆当日公告为准，节假日可能调整。",
+                  "en": "Sites change their hours for holidays and events: check before "
+                        "you go."})
+    return notes
+
+
+def _booking_notes(it: Itinerary) -> list[dict[str, str]]:
+    required = [s.number for s in it.stops if s.booking == "required"]
+    recommended = [s.number for s in it.stops if s.booking == "recommended"]
+    if not (required or recommended):
+        return []
+    zh, en = [], []
+    if required:
+        zh.append(f"{_numbers(required, 'zh')}须预约")
+        en.append(f"{_numbers(required, 'en')}: booking required")
+    if recommended:
+        zh.append(f"{_numbers(recommended, 'zh')}建议预约")
+        en.append(f"{_numbers(recommended, 'en')}: booking recommended")
+    first = "; ".join(en)
+    return [{"zh": "；".join(zh) + "。预约和入馆须凭身份证件（境外游客凭护照），并接受安检。",
+             "en": first[:1].upper() + first[1:] + ". Booking and entry need an ID card "
+                   "(a passport for overseas visitors); expect a security check."}]
+
+
+def _access_notes(it: Itinerary, lms: dict[str, Landmark],
+                  network: WalkNetwork | None) -> list[dict[str, str]]:
+    old = [s.number for s in it.stops
+           if (lm := lms.get(s.id)) is not None and lm.category in OLD_BUILDINGS]
+    notes = []
+    if network is not None and network.step_free:
+        notes.append({"zh": "本路线避开台阶，适合轮椅和婴儿车。",
+                      "en": "The route avoids steps: suitable for wheelchairs and prams."})
+    if old:
+        notes.append({"zh": f"{_numbers(old, 'zh')}为老式里弄或石库门建筑，室内多有楼梯，"
+                            "无障碍设施有限。",
+                      "en": f"{_numbers(old, 'en').capitalize()} "
+                            f"{'is an old lane house' if len(old) == 1 else 'are old lane houses'}"
+                            ": stairs inside, little step-free access."})
+    return notes
+
+
+# --------------------------------------------------------------------------- data
+
+
+def _leg_words(leg: Leg | None) -> dict[str, Any] | None:
+    if leg is None:
+        return None
+    zh, en = _minutes(leg.duration_s / 60)
+    return {"walk_zh": f"步行 {zh}", "walk_en": f"Walk {en}",
+            "distance": _distance(leg.distance_m), "estimated": leg.estimated,
+            "arrive": f"{leg.arrive:%H:%M}", "depart": f"{leg.depart:%H:%M}"}
+
+
+def _stop_data(s: Stop, leg: Leg | None, hours: str | None, lm: Landmark | None,
+               changed_day: bool) -> dict[str, Any]:
+    visit_zh, visit_en = _minutes(s.visit_minutes)
+    hours_zh, hours_en = _hours_words(hours)
+    from redroute.vocabulary import BOOKING
+
+    booking = BOOKING.get(s.booking, BOOKING["none"])
+    levels = [{"summary_zh": _cut_zh(s.summary_zh, a), "summary_en": _cut_en(s.summary_en, b),
+               "booking_zh": _cut_zh(s.booking_note_zh or "", c),
+               "booking_en": _cut_en(s.booking_note_en or "", d)} for a, b, c, d in LEVELS]
+    wait = round(s.wait_minutes)
+    return {
+        "number": s.number, "id": s.id, "name_zh": s.name_zh, "name_en": s.name_en,
+        "address_zh": s.address_zh, "address_en": (lm.address_en or "") if lm else "",
+        "arrival": f"{s.arrival:%H:%M}", "start": f"{s.start:%H:%M}", "end": f"{s.end:%H:%M}",
+        "visit_zh": f"参观 {visit_zh}", "visit_en": f"Visit {visit_en}",
+        "wait_zh": f"等候开门 {wait} 分钟" if wait >= 1 else "",
+        "wait_en": f"wait {wait} min for opening" if wait >= 1 else "",
+        "hours_zh": hours_zh, "hours_en": hours_en, "closed": hours == "closed",
+        "hours_unknown": hours is None, "changed_day": changed_day,
+        "booking": s.booking, "booking_label_zh": booking.zh, "booking_label_en": booking.en,
+        "levels": levels, "leg": _leg_words(leg),
+    }
+
+
+def _qr_svg(url: str) -> str:
+    import segno
+
+    out = io.BytesIO()
+    segno.make(url, error="m").save(out, kind="svg", scale=1, border=2, xmldecl=False,
+                                    dark="#000000", light="#ffffff")
+    return out.getvalue().decode("utf-8")
+
+
+def _check_url(map_url: str | None) -> str | None:
+    if map_url is None:
+        return None
+    url = map_url.strip()
+    if not re.fullmatch(r"https?://[^\s<>\"]+", url) or len(url) > 1000:
+        msg = (f"map URL {map_url!r} is not an http(s) address (at most 1000 characters, "
+               "no spaces)")
+        raise LeafletError(msg)
+    return url
+
+
+def leaflet_data(
+    itinerary: Itinerary,
+    *,
+    format: str = "trifold",
+    lang: str = "both",
+    map_url: str | None = None,
+    publisher: str | None = None,
+    network: WalkNetwork | None = None,
+    day: dt.date | None = None,
+    catalogue: Catalogue | None = None,
+    printed: dt.date | None = None,
+) -> dict[str, Any]:
+    """Everything the typst template shows, as JSON-ready data (see :func:`save_leaflet`)."""
+    if format not in FORMATS:
+        msg = f"leaflet format {format!r} is not one of {', '.join(FORMATS)}"
+        raise LeafletError(msg)
+    if lang not in LANGS:
+        msg = f"leaflet language {lang!r} is not one of {', '.join(LANGS)}"
+        raise LeafletError(msg)
+    it = itinerary
+    if not it.stops:
+        msg = f"itinerary {it.title_en!r} has no stops: there is nothing to print"
+        raise LeafletError(msg)
+    if len(it.stops) > MAX_STOPS:
+        msg = (f"itinerary {it.title_en!r} has {len(it.stops)} stops; a leaflet holds at most "
+               f"{MAX_STOPS}: split the walk")
+        raise LeafletError(msg)
+    url = _check_url(map_url)
+    pub = " ".join((publisher or "").split())
+    if len(pub) > 80:
+        msg = f"publisher {pub[:40]!r}... is {len(pub)} characters long; at most 80 fit"
+        raise LeafletError(msg)
+    when = day or it.date
+    changed = when != it.date
+    if catalogue is None:
+        from redroute.catalogue import load_catalogue
+
+        catalogue = load_catalogue()
+    known = {lm.id for lm in catalogue}
+    lms = {s.id: catalogue.get(s.id) for s in it.stops if s.id in known}
+    hours = [(_hours_on(lms[s.id], when) if s.id in lms else None) if changed
+             else s.hours_today for s in it.stops]
+    # Leg k walks to stop k (from the start or stop k-1); a leg after the last stop ends
+    # the walk.
+    to_stop = {leg.destination: leg for leg in it.legs}
+    stops = [_stop_data(s, to_stop.get(s.id), h, lms.get(s.id), changed)
+             for s, h in zip(it.stops, hours, strict=True)]
+    final = to_stop.get("end") if it.end is not None else None
+    return {
+        "format": format, "lang": lang,
+        "title_zh": it.title_zh, "title_en": it.title_en,
+        **_theme_and_district(it.stops, lms),
+        **dict(zip(("date_zh", "date_en"), _date_words(when), strict=True)),
+        "date": when.isoformat(),
+        "stats": _stats(it),
+        "start": {"name_zh": it.start.name_zh, "name_en": it.start.name_en,
+                  "time": f"{it.departure:%H:%M}"},
+        "end": None if it.end is None else {
+            "name_zh": it.end.name_zh, "name_en": it.end.name_en,
+            "time": f"{it.finish:%H:%M}", "same": (it.end.lon, it.end.lat) == (
+                it.start.lon, it.start.lat)},
+        "final_leg": _leg_words(final),
+        "stops": stops,
+        "estimated": it.estimated or any(leg.estimated for leg in it.legs),
+        "notes": _notes(it, lms, when, hours, network),
+        "also": _also(it),
+        "map_url": _breakable(url) if url else None,
+        "qr_svg": _qr_svg(url) if url else None,
+        "publisher": pub,
+        "printed": (printed or _today()).isoformat(),
+        "attribution_zh": ATTRIBUTION_ZH, "attribution_en": ATTRIBUTION_EN,
+        **_maps(it, format, lang, network),
+    }
+
+
+#: Why a candidate left out of the walk is worth a note on the leaflet.
+_ALSO_REASONS = {"closed": ("当天闭馆", "closed that day"),
+                 "opens-too-late": ("开放时间不合", "its hours do not fit"),
+                 "unknown-hours": ("开放时间不详", "hours unknown")}
+
+
+def _also(it: Itinerary) -> list[dict[str, str]]:
+    """Candidates left out (not the unreachable ones), with the reason when it helps."""
+    out = []
+    for e in it.excluded:
+        if e.reason == "unreachable":
+            continue
+        zh, en = _ALSO_REASONS.get(e.reason, ("", ""))
+        out.append({"name_zh": e.name_zh, "name_en": e.name_en, "reason_zh": zh,
+                    "reason_en": en})
+    return out[:6]
+
+
+def _today() -> dt.date:
+    from zoneinfo import ZoneInfo
+
+    from redroute import settings
+
+    return dt.datetime.now(ZoneInfo(settings.timezone)).date()
+
+
+def _stats(it: Itinerary) -> dict[str, str]:
+    walk_zh, walk_en = _minutes(it.walking_minutes)
+    total_zh, total_en = _minutes(it.total_minutes)
+    return {"stops": str(len(it.stops)), "distance": _distance(it.distance_m),
+            "walk_zh": walk_zh, "walk_en": walk_en, "total_zh": total_zh, "total_en": total_en,
+            "departure": f"{it.departure:%H:%M}", "finish": f"{it.finish:%H:%M}"}
+
+
+def _maps(it: Itinerary, format: str, lang: str,
+          network: WalkNetwork | None) -> dict[str, Any]:
+    from redroute.export.mapsvg import MapStyle, route_map_svg
+
+    (w, h), (cw, ch) = MAP_SIZES[format]
+    out: dict[str, Any] = {
+        "map": {"svg": route_map_svg(it, width_mm=w, height_mm=h, network=network, lang=lang),
+                "width": w, "height": h, "streets": network is not None
+                and network.graph is not None},
+        "cover_map": None,
+    }
+    if cw and ch:
+        out["cover_map"] = {"svg": route_map_svg(it, width_mm=cw, height_mm=ch, network=network,
+                                                 lang=lang, style=MapStyle.small()),
+                            "width": cw, "height": ch}
+    return out
+
+
+# --------------------------------------------------------------------------- typesetting
+
+
+def _typst_args(data: dict[str, Any]) -> dict[str, Any]:
+    from redroute.export.fonts import FAMILY, cjk_font_path
+
+    return {"root": str(TEMPLATES), "font_paths": [str(cjk_font_path().parent)],
+            "ignore_system_fonts": True,
+            "sys_inputs": {"data": json.dumps({**data, "font": FAMILY}, ensure_ascii=False)}}
+
+
+#: The process that started typst's worker threads. typst (its Rust thread pool) cannot run
+#: in a process forked from that one: the fork has the pool's bookkeeping but not its
+#: threads, and the first compilation waits for them forever. There typst runs in a fresh
+#: interpreter instead.
+_TYPST_OWNER: dict[str, int] = {}
+
+_WORKER = """
+import json, sys, typst
+req = json.loads(sys.stdin.buffer.read())
+try:
+    out = getattr(typst, req["call"])(*req["args"], **req["kwargs"])
+except typst.TypstError as err:
+    sys.stderr.write(err.message)
+    sys.exit(3)
+sys.stdout.buffer.write(out if isinstance(out, bytes) else out.encode("utf-8"))
+"""
+
+
+def _typst(call: str, *args: Any, **kwargs: Any) -> bytes:
+    """``typst.compile`` or ``typst.query``, as bytes; in a forked child, in a subprocess."""
+    import typst
+
+    owner = _TYPST_OWNER.setdefault("pid", os.getpid())
+    if owner == os.getpid():
+        try:
+            out = getattr(typst, call)(*args, **kwargs)
+        except typst.TypstError as err:
+            msg = f"typesetting the leaflet failed: {err.message}"
+            raise LeafletError(msg) from err
+        return out if isinstance(out, bytes) else str(out).encode("utf-8")
+    import subprocess
+    import sys
+
+    request = json.dumps({"call": call, "args": args, "kwargs": kwargs}).encode("utf-8")
+    done = subprocess.run([sys.executable, "-c", _WORKER], input=request, capture_output=True,
+                          check=False)
+    if done.returncode != 0:
+        detail = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        msg = f"typesetting the leaflet failed: {detail[-1] if detail else done.returncode}"
+        raise LeafletError(msg)
+    return done.stdout
+
+
+def render_leaflet(itinerary: Itinerary, **options: Any) -> bytes:
+    """The leaflet as PDF bytes; ``options`` are those of :func:`save_leaflet`."""
+    args = _typst_args(leaflet_data(itinerary, **options))
+    pdf = _typst("compile", str(TEMPLATES / "leaflet.typ"), format="pdf", **args)
+    if not pdf.startswith(b"%PDF"):
+        msg = "typesetting the leaflet gave no PDF"
+        raise LeafletError(msg)
+    return pdf
+
+
+def leaflet_layout(itinerary: Itinerary, **options: Any) -> dict[str, Any]:
+    """How the template lays the leaflet out, without writing it.
+
+    Returns a dict with ``format``, ``pages``, ``levels`` (per stop: 0 = summary and booking
+    note whole; higher = shortened, see :data:`LEVELS`), ``factor`` (1, or the smaller type
+    size needed to fit), ``fits`` (False only when even the shortest texts overflow) and
+    ``slots`` (the number of pieces in each column of stops).
+    """
+    args = _typst_args(leaflet_data(itinerary, **options))
+    found = _typst("query", str(TEMPLATES / "leaflet.typ"), "<fit>", field="value", one=True,
+                   **args)
+    return dict(json.loads(found))
+
+
+def _write_bytes_atomic(path: Path, data: bytes) -> Path:
+    folder = path.parent if str(path.parent) else Path()
+    if not folder.is_dir():
+        msg = f"cannot write {str(path)!r}: folder {str(folder)!r} does not exist"
+        raise OutputError(msg)
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as err:
+        msg = f"cannot write {str(path)!r}: {err.strerror or err}"
+        raise OutputError(msg) from err
+    tmp = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        tmp.chmod(0o644)
+        tmp.replace(path)
+    except OSError as err:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        msg = f"cannot write {str(path)!r}: {err.strerror or err}"
+        raise OutputError(msg) from err
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    return path
+
+
+def save_leaflet(
+    itinerary: Itinerary,
+    path: str | Path,
+    *,
+    format: str = "trifold",
+    lang: str = "both",
+    map_url: str | None = None,
+    publisher: str | None = None,
+    network: WalkNetwork | None = None,
+    day: dt.date | None = None,
+    catalogue: Catalogue | None = None,
+) -> Path:
+    """Write a printable leaflet of ``itinerary`` to ``path`` (PDF, written atomically).
+
+    Parameters
+    ----------
+    itinerary
+        The walk (from :func:`~redroute.plan.plan_itinerary` or
+        :func:`~redroute.itinerary.load_itinerary`).
+    path
+        The PDF file to write; its folder must exist.
+    format
+        ``trifold`` (A4 landscape, 2 pages: outside and inside of a folded sheet) or ``a4``
+        (A4 portrait, 1 or 2 pages).
+    lang
+        ``zh``, ``en`` or ``both`` (Chinese and English side by side).
+    map_url
+        The online map of the route: printed as a QR code and as text.
+    publisher
+        Who hands it out, e.g. ``"徐汇区文化和旅游局"``.
+    network
+        The walking network around the route, for the streets of the map; without it the map
+        shows the route and the stops only.
+    day
+        The day the leaflet is for: opening hours are those of that day (default: the
+        itinerary's date).
+    catalogue
+        Where the stops' themes, districts and weekly closing days are looked up (default:
+        the shipped catalogue).
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
+    pdf = render_leaflet(itinerary, format=format, lang=lang, map_url=map_url,
+                         publisher=publisher, network=network, day=day, catalogue=catalogue)
+    return _write_bytes_atomic(Path(path), pdf)
+
+
+# --------------------------------------------------------------------------- command
+
+
+def _map_network(it: Itinerary, choice: str) -> WalkNetwork | None:
+    """The network for the map: ``none``, ``local`` (cache or configured extract, never a
+    download), or any source :func:`~redroute.network.walk_network` takes."""
+    import warnings
+
+    from redroute import settings
+    from redroute._errors import NetworkWarning
+    from redroute.network import BBox, cached_networks, walk_network
+
+    if choice == "none":
+        return None
+    pts = [(s.lon, s.lat) for s in it.stops] + [(it.start.lon, it.start.lat)]
+    pts += [p for leg in it.legs for p in leg.geometry]
+    bbox = BBox.around(pts, buffer_m=300.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NetworkWarning)
+        if choice != "local":
+            return walk_network(bbox, network=choice)
+        extract = settings.configured_extract()
+        if extract is not None:
+            return walk_network(bbox, network=str(extract))
+        if any(area.contains(bbox) for area, _ in cached_networks()):
+            net = walk_network(bbox, network="auto")
+            return None if net.estimated else net
+    return None
+
+
+def _parse_day(text: str | None) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        msg = f"--date {text!r} is not a valid date of the form YYYY-MM-DD"
+        raise LeafletError(msg) from None
+
+
+def _plan_route(route_id: str, day: dt.date | None, choice: str,
+                catalogue_path: str | None) -> tuple[Itinerary, WalkNetwork | None]:
+    """Plan a curated route for the leaflet: on ``day``, or its next recommended day."""
+    import warnings
+
+    from redroute import settings
+    from redroute._errors import NetworkWarning
+    from redroute.catalogue import load_catalogue
+    from redroute.plan import _today, make_plan
+    from redroute.publish import next_recommended_day
+    from redroute.routes import get_route, load_routes
+
+    cat = load_catalogue(catalogue_path)
+    route = get_route(route_id, load_routes(None, cat))
+    if choice == "none":
+        source = "estimate"
+    elif choice == "local":
+        extract = settings.configured_extract()
+        source = str(extract) if extract is not None else "auto"
+    else:
+        source = choice
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NetworkWarning)
+        result = make_plan(list(route.stops), catalogue=cat,
+                           date=day or next_recommended_day(route, _today()),
+                           start=route.start, end=route.end, start_time=route.start_time,
+                           hours=route.hours, pace=route.pace, step_free=route.step_free,
+                           order=route.order, mandatory=list(route.mandatory), network=source,
+                           title_zh=route.title_zh, title_en=route.title_en)
+    network = None if result.network.estimated or choice == "none" else result.network
+    return result.itinerary, network
+
+
+@click.command("leaflet", context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("itinerary", metavar="(ROUTE | ITINERARY.json)")
+@click.option("-o", "--output", "output", required=True, metavar="OUT.pdf",
+              help="The PDF file to write.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="trifold",
+              show_default=True, help="trifold: A4 landscape folded in three; a4: portrait.")
+@click.option("--lang", type=click.Choice(LANGS), default="both", show_default=True,
+              help="Language of the leaflet.")
+@click.option("--date", "date_text", metavar="YYYY-MM-DD",
+              help="The day the leaflet is for (opening hours); default: the itinerary's.")
+@click.option("--map-url", metavar="URL", help="Online map of the route, printed as a QR code.")
+@click.option("--publisher", metavar="TEXT", help="Publisher line, e.g. 徐汇区文化和旅游局.")
+@click.option("--network", "network_choice", default="local", show_default=True,
+              metavar="local|none|PATH",
+              help="Streets for the map: local = the cache or configured extract (never a "
+                   "download); none = route only; or an OSM extract.")
+@click.option("--catalogue", "catalogue_path", envvar="REDROUTE_CATALOGUE",
+              help="A catalogue GeoJSON instead of the shipped one (for a ROUTE).")
+def leaflet_command(*, itinerary: str, output: str, fmt: str, lang: str,
+                    date_text: str | None, map_url: str | None, publisher: str | None,
+                    network_choice: str, catalogue_path: str | None) -> None:
+    """Make a printable bilingual leaflet (PDF) of a curated route or a planned walk.
+    制作宣传折页。
+
+    ROUTE is a curated route id (see `redroute routes list`), planned for --date or its next
+    recommended day; ITINERARY.json is a file written by `redroute plan --json`.
+
+    \b
+    Example:
+      redroute leaflet xuhui-anthem -o xuhui.pdf --publisher 徐汇区文化和旅游局
+      redroute leaflet founding.json -o founding.pdf
+      redroute leaflet founding.json -o founding-a4.pdf --format a4 --lang zh \\
+          --date 2026-12-05 --publisher 徐汇区文化和旅游局 \\
+          --map-url https://example.org/routes/founding
+    """
+    from redroute.itinerary import load_itinerary
+
+    try:
+        day = _parse_day(date_text)
+        if Path(itinerary).exists() or itinerary.lower().endswith(".json"):
+            it = load_itinerary(itinerary)
+            network = _map_network(it, network_choice)
+        else:
+            it, network = _plan_route(itinerary, day, network_choice, catalogue_path)
+        path = save_leaflet(it, output, format=fmt, lang=lang, map_url=map_url,
+                            publisher=publisher, network=network, day=day)
+    except RedrouteError as err:
+        raise click.ClickException(str(err)) from None
+    pages = _page_count(path)
+    size = max(1, round(path.stat().st_size / 1024))
+    click.echo(f"已写入折页 {path}（{pages} 页，{size} KB）/ wrote leaflet {path} ({fmt}, "
+               f"{pages} page{'s' if pages != 1 else ''}, {size} KB)", err=True)
+
+
+def _page_count(path: Path) -> int:
+    return len(re.findall(rb"/Type\s*/Page[^s]", path.read_bytes()))

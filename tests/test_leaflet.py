@@ -1,0 +1,529 @@
+"""The printable leaflet: data, vector map, typesetting, PDF read back, command line."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import io
+import json
+import re
+import shutil
+import subprocess
+import warnings
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from redroute._errors import NetworkWarning, RedrouteError
+from redroute.catalogue import load_catalogue
+from redroute.export import leaflet as lf
+from redroute.export.leaflet import (
+    LEVELS,
+    LeafletError,
+    leaflet_command,
+    leaflet_data,
+    leaflet_layout,
+    save_leaflet,
+)
+from redroute.export.mapsvg import MapStyle, route_map_svg, short_street_name
+from redroute.itinerary import Itinerary, load_itinerary
+from tests.conftest import founding_itinerary, need_shared
+
+A4_SHORT, A4_LONG = 595.28, 841.89
+PUBLISHER = "徐汇区文化和旅游局"
+MAP_URL = "https://example.org/redroute/routes/founding?date=2026-12-05"
+
+
+# --------------------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="module")
+def extract() -> Path:
+    """The shared OSM extract of central Shanghai."""
+    return need_shared("data/osm/shanghai-core-merged.osm")
+
+
+@pytest.fixture(scope="module")
+def longest(extract: Path) -> Itinerary:
+    """The longest route: all 10 founding candidates with 8 hours, on the real extract."""
+    it = founding_itinerary(str(extract), hours=8)
+    assert isinstance(it, Itinerary)
+    return it
+
+
+@pytest.fixture(scope="module")
+def network(longest: Itinerary, extract: Path) -> Any:
+    """The walking network around the route, for the map's streets."""
+    from redroute.network import BBox, walk_network
+
+    points = [(s.lon, s.lat) for s in longest.stops] + [(longest.start.lon, longest.start.lat)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NetworkWarning)
+        return walk_network(BBox.around(points), network=str(extract))
+
+
+@pytest.fixture(scope="module")
+def pdfs(longest: Itinerary, network: Any, tmp_path_factory: pytest.TempPathFactory
+         ) -> dict[str, Path]:
+    """Both formats of the longest route, bilingual, compiled once for the module."""
+    folder = tmp_path_factory.mktemp("leaflets")
+    out = {}
+    for fmt in ("trifold", "a4"):
+        out[fmt] = save_leaflet(longest, folder / f"{fmt}.pdf", format=fmt, lang="both",
+                                network=network, publisher=PUBLISHER, map_url=MAP_URL)
+    return out
+
+
+def _reader(path: Path) -> Any:
+    import pypdf
+
+    return pypdf.PdfReader(str(path))
+
+
+def _text(path: Path) -> str:
+    """All the page text, without whitespace (line breaks fall anywhere in Chinese)."""
+    raw = "".join(p.extract_text() for p in _reader(path).pages)
+    return re.sub(r"[\s\u200b]+", "", raw)
+
+
+def _squeeze(s: str) -> str:
+    return re.sub(r"\s+", "", s)
+
+
+# --------------------------------------------------------------------------- the PDF
+
+
+def test_page_sizes_and_counts(pdfs: dict[str, Path]) -> None:
+    """Trifold: 2 landscape A4 pages (outside, inside); a4: 1 or 2 portrait pages."""
+    tri = _reader(pdfs["trifold"])
+    assert len(tri.pages) == 2
+    for page in tri.pages:
+        assert float(page.mediabox.width) == pytest.approx(A4_LONG, abs=1)
+        assert float(page.mediabox.height) == pytest.approx(A4_SHORT, abs=1)
+    a4 = _reader(pdfs["a4"])
+    assert len(a4.pages) in (1, 2)
+    for page in a4.pages:
+        assert float(page.mediabox.width) == pytest.approx(A4_SHORT, abs=1)
+        assert float(page.mediabox.height) == pytest.approx(A4_LONG, abs=1)
+
+
+def _fonts(path: Path) -> list[Any]:
+    found = []
+    for page in _reader(path).pages:
+        resources = page["/Resources"]
+        for font in resources.get("/Font", {}).values():
+            found.append(font.get_object())
+        for xobject in resources.get("/XObject", {}).values():
+            sub = xobject.get_object().get("/Resources", {})
+            found.extend(f.get_object() for f in sub.get("/Font", {}).values())
+    return found
+
+
+def test_every_font_is_embedded(pdfs: dict[str, Path]) -> None:
+    """Each font descriptor carries its font program: nothing depends on the reader's fonts."""
+    for path in pdfs.values():
+        fonts = _fonts(path)
+        assert fonts
+        for font in fonts:
+            parts = [d.get_object() for d in font.get("/DescendantFonts", [])] or [font]
+            for part in parts:
+                descriptor = part["/FontDescriptor"].get_object()
+                assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")), \
+                    f"{font.get('/BaseFont')} is not embedded"
+                assert "NotoSansCJK" in str(font.get("/BaseFont"))
+
+
+def _covered(font: Any) -> dict[str, int]:
+    """Character -> glyph id, for the characters the embedded font really draws."""
+    from fontTools.pens.boundsPen import BoundsPen
+
+    cmap = font["/ToUnicode"].get_object().get_data().decode("latin-1")
+    mapping: dict[str, int] = {}
+    for cid, uni in re.findall(r"<([0-9A-Fa-f]{4})>\s*<([0-9A-Fa-f]{4,})>", cmap):
+        text = bytes.fromhex(uni).decode("utf-16-be")
+        if len(text) == 1:
+            mapping[text] = int(cid, 16)
+    descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object()
+    program = descriptor["/FontFile3"].get_object().get_data()
+    from fontTools.cffLib import CFFFontSet
+
+    cff = CFFFontSet()
+    cff.decompile(io.BytesIO(program), None)
+    top = cff[cff.fontNames[0]]
+    names = top.charset
+    drawn = {}
+    for ch, gid in mapping.items():
+        if gid <= 0 or gid >= len(names):
+            continue
+        pen = BoundsPen(top.CharStrings)
+        top.CharStrings[names[gid]].draw(pen)
+        if pen.bounds is not None or ch.isspace():
+            drawn[ch] = gid
+    return drawn
+
+
+def test_stop_names_have_real_glyphs(pdfs: dict[str, Path], longest: Itinerary) -> None:
+    """Every character of every stop name is drawn by the embedded font (no tofu, no .notdef)."""
+    for path in pdfs.values():
+        covered: dict[str, int] = {}
+        for font in _fonts(path):
+            covered.update(_covered(font))
+        for stop in longest.stops:
+            missing = {ch for ch in stop.name_zh + stop.name_en if ch not in covered}
+            assert not missing, f"{stop.id}: no glyph for {sorted(missing)}"
+
+
+def test_text_has_every_stop_and_arrival(pdfs: dict[str, Path], longest: Itinerary) -> None:
+    """The extracted text holds each stop's Chinese name and its arrival time (HH:MM)."""
+    for path in pdfs.values():
+        text = _text(path)
+        for stop in longest.stops:
+            assert _squeeze(stop.name_zh) in text, stop.name_zh
+            assert f"{stop.arrival:%H:%M}" in text
+        assert "OpenStreetMap" in text
+        assert "ODbL" in text
+        assert PUBLISHER in text
+        assert "example.org/redroute/routes/founding" in text
+
+
+def test_cover_and_back_facts(pdfs: dict[str, Path], longest: Itinerary) -> None:
+    """Cover: title, theme, district, distance; back: the Monday closure and the ID note."""
+    text = _text(pdfs["trifold"])
+    assert _squeeze(longest.title_zh) in text
+    assert "建党伟业" in text
+    assert "黄浦区" in text
+    assert lf._distance(longest.distance_m).replace(" ", "") in text
+    assert "每逢周一闭馆" in text
+    assert "ClosedonMondays" in text
+    assert "身份证件" in text
+
+
+def _ppm(path: Path, page: int) -> np.ndarray:
+    """Page ``page`` rasterised by pdftoppm at 40 dpi, as an (h, w, 3) array."""
+    out = subprocess.run(["pdftoppm", "-r", "40", "-f", str(page), "-l", str(page),
+                          str(path)], check=True, capture_output=True).stdout
+    parts = out.split(maxsplit=4)
+    assert parts[0] == b"P6"
+    w, h = int(parts[1]), int(parts[2])
+    return np.frombuffer(parts[4][: w * h * 3], dtype=np.uint8).reshape(h, w, 3)
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="pdftoppm (poppler-utils) absent")
+def test_rasterised_pages_are_not_blank(pdfs: dict[str, Path]) -> None:
+    """Each page has ink, and the map page has the red route."""
+    for fmt, path in pdfs.items():
+        for page in (1, 2):
+            img = _ppm(path, page).astype(int)
+            ink = (img.sum(axis=2) < 600).mean()
+            assert ink > 0.01, f"{fmt} page {page} looks blank"
+        map_page = 2 if fmt == "trifold" else 1
+        img = _ppm(path, map_page).astype(int)
+        red = (img[:, :, 0] > 150) & (img[:, :, 1] < 90) & (img[:, :, 2] < 90)
+        assert red.mean() > 0.002
+
+
+def test_the_longest_route_fits(longest: Itinerary, network: Any) -> None:
+    """With the longest route, both formats fit their panels with no overflow."""
+    for fmt in ("trifold", "a4"):
+        layout = leaflet_layout(longest, format=fmt, lang="both", network=network)
+        assert layout["fits"] is True
+        assert sum(layout["slots"]) >= len(longest.stops)
+        assert layout["pages"] == (2 if fmt == "trifold" else layout["pages"])
+
+
+def test_longest_summaries_are_shortened_to_fit(estimated_itinerary: Itinerary) -> None:
+    """15 stops, each with the catalogue's longest summaries and a long booking note, still fit
+    (shortened with an ellipsis) in both formats."""
+    lms = list(load_catalogue())
+    zh = max(lms, key=lambda lm: len(lm.summary_zh)).summary_zh
+    en = max(lms, key=lambda lm: len(lm.summary_en)).summary_en
+    note = max(lms, key=lambda lm: len(lm.booking_note_en or ""))
+    base = estimated_itinerary
+    stops = [dataclasses.replace(base.stops[k % len(base.stops)], number=k + 1, summary_zh=zh,
+                                 summary_en=en, booking="required",
+                                 booking_note_zh=note.booking_note_zh,
+                                 booking_note_en=note.booking_note_en)
+             for k in range(lf.MAX_STOPS)]
+    legs = [base.legs[k % (len(base.legs) - 1)] for k in range(len(stops))] + [base.legs[-1]]
+    big = dataclasses.replace(base, stops=stops, legs=legs)
+    for fmt in ("trifold", "a4"):
+        layout = leaflet_layout(big, format=fmt, lang="both")
+        assert layout["fits"] is True, layout
+        assert max(layout["levels"]) > 0  # something had to be shortened
+
+
+# --------------------------------------------------------------------------- languages, data
+
+
+def test_single_language_leaflets(estimated_itinerary: Itinerary, tmp_path: Path) -> None:
+    """lang=zh shows the Chinese names only; lang=en the English names."""
+    it = estimated_itinerary
+    zh = save_leaflet(it, tmp_path / "zh.pdf", format="a4", lang="zh")
+    en = save_leaflet(it, tmp_path / "en.pdf", format="a4", lang="en")
+    zh_text, en_text = _text(zh), _text(en)
+    for stop in it.stops:
+        assert _squeeze(stop.name_zh) in zh_text
+        assert _squeeze(stop.name_en) not in zh_text
+        assert _squeeze(stop.name_en) in en_text
+    assert "估算" in zh_text
+    assert "estimated" in en_text
+
+
+def test_estimated_itinerary_map_has_no_streets(estimated_itinerary: Itinerary) -> None:
+    """Without a street network the map draws the route (dashed: estimated) and the stops."""
+    svg = route_map_svg(estimated_itinerary, width_mm=88, height_mm=138)
+    root = ET.fromstring(svg)
+    ns = "{http://www.w3.org/2000/svg}"
+    paths = root.findall(f".//{ns}path")
+    assert any(p.get("stroke-dasharray") for p in paths)
+    assert not any(p.get("stroke") == "#cbcbcb" for p in paths)
+    numbers = {t.text for t in root.findall(f".//{ns}text")}
+    assert {str(s.number) for s in estimated_itinerary.stops} <= numbers
+
+
+def test_map_with_network_names_the_streets(longest: Itinerary, network: Any) -> None:
+    """Streets in grey, the route in red, street names from the legs, north arrow, scale."""
+    svg = route_map_svg(longest, width_mm=88, height_mm=138, network=network, lang="zh")
+    root = ET.fromstring(svg)
+    ns = "{http://www.w3.org/2000/svg}"
+    strokes = {p.get("stroke") for p in root.findall(f".//{ns}path")}
+    assert {"#cbcbcb", "#c62828"} <= strokes
+    texts = [t.text or "" for t in root.findall(f".//{ns}text")]
+    walked = {st.name_zh for leg in longest.legs for st in leg.steps if st.name_zh}
+    assert len(walked & set(texts)) >= 3
+    assert "北" in texts
+    assert any(re.fullmatch(r"\d+ k?m", t) for t in texts)
+    assert "© OpenStreetMap contributors" in texts
+
+
+def test_map_escapes_street_names(estimated_itinerary: Itinerary) -> None:
+    """A street name from OSM is text in the SVG, never markup."""
+    it = estimated_itinerary
+    leg = it.legs[1]
+    evil = dataclasses.replace(leg.steps[0], name_zh='<script>alert("x")</script>路',
+                               distance_m=leg.distance_m, estimated=False)
+    legs = list(it.legs)
+    legs[1] = dataclasses.replace(leg, steps=[evil], estimated=False)
+    svg = route_map_svg(dataclasses.replace(it, legs=legs), width_mm=88, height_mm=138,
+                        lang="zh")
+    assert "<script>" not in svg
+    ET.fromstring(svg)
+
+
+def test_small_map_style(estimated_itinerary: Itinerary) -> None:
+    """The cover thumbnail has stops but no furniture."""
+    svg = route_map_svg(estimated_itinerary, width_mm=86, height_mm=84, style=MapStyle.small())
+    assert "OpenStreetMap" not in svg
+    assert ">1</text>" in svg
+
+
+def test_short_street_names() -> None:
+    assert short_street_name("Middle Huaihai Road") == "Huaihai Rd (M)"
+    assert short_street_name("Nanchang Road") == "Nanchang Rd"
+    assert short_street_name("South Xizang Road") == "Xizang Rd (S)"
+
+
+def test_cutting_keeps_sentences_or_adds_an_ellipsis() -> None:
+    zh = "第一句话在这里结束。第二句话比较长，一直说下去，说到很远的地方为止。"
+    assert lf._cut_zh(zh, None) == zh
+    assert lf._cut_zh(zh, 0) == ""
+    assert lf._cut_zh(zh, 12) == "第一句话在这里结束。"
+    cut = lf._cut_zh(zh, 24)
+    assert cut.endswith("……") and len(cut) <= 26
+    en = "The first sentence ends here. The second one goes on and on for quite a while longer."
+    assert lf._cut_en(en, 40) == "The first sentence ends here."
+    cut = lf._cut_en(en, 60)
+    assert cut.endswith("…") and len(cut) <= 60 and " " not in cut[-2:]
+    for limits in LEVELS:
+        assert len(limits) == 4
+
+
+def test_leaflet_data_follows_the_day(estimated_itinerary: Itinerary) -> None:
+    """On a Monday the memorial halls are closed: flagged on the stop and in a red note."""
+    it = estimated_itinerary
+    monday = dt.date(2026, 12, 7)
+    data = leaflet_data(it, day=monday)
+    assert data["date"] == "2026-12-07"
+    closed = [s for s in data["stops"] if s["closed"]]
+    assert closed
+    assert all(s["hours_zh"] == "当天闭馆" for s in closed)
+    assert data["notes"][0]["alert"] == "yes"
+    saturday = leaflet_data(it)
+    assert not any(s["closed"] for s in saturday["stops"])
+    assert any("周一" in n["zh"] for n in saturday["notes"])
+
+
+def test_leaflet_data_legs_and_estimates(estimated_itinerary: Itinerary) -> None:
+    data = leaflet_data(estimated_itinerary, map_url=MAP_URL, publisher=PUBLISHER)
+    assert data["estimated"] is True
+    assert all(s["leg"]["estimated"] for s in data["stops"])
+    assert data["qr_svg"].startswith("<svg")
+    assert data["publisher"] == PUBLISHER
+    assert data["attribution_en"] == "Map data © OpenStreetMap contributors (ODbL)"
+    assert any("estimated" in n["en"] for n in data["notes"])
+
+
+@pytest.mark.parametrize(("option", "value"), [
+    ("format", "a5"), ("lang", "fr"), ("map_url", "javascript:alert(1)"),
+    ("publisher", "x" * 200),
+])
+def test_bad_options(estimated_itinerary: Itinerary, option: str, value: str) -> None:
+    with pytest.raises(LeafletError, match=re.escape(value[:20])):
+        leaflet_data(estimated_itinerary, **{option: value})
+
+
+def test_catalogue_text_cannot_inject_markup(estimated_itinerary: Itinerary,
+                                             tmp_path: Path) -> None:
+    """Names, summaries and the publisher are shown as text, never run as typst code."""
+    it = estimated_itinerary
+    evil = '#panic("injected") *bold* $x^2$ #import "/etc/passwd" <lbl> ]) }'
+    stops = [dataclasses.replace(s, name_en=evil, summary_en=evil) for s in it.stops]
+    bad = dataclasses.replace(it, title_en=evil, stops=stops)
+    path = save_leaflet(bad, tmp_path / "evil.pdf", format="trifold", lang="en",
+                        publisher='#panic("p")')
+    text = _text(path)
+    assert _squeeze('#panic("injected")') in text
+    assert _squeeze('#panic("p")') in text
+
+
+def test_too_many_stops(estimated_itinerary: Itinerary) -> None:
+    it = estimated_itinerary
+    many = dataclasses.replace(it, stops=[it.stops[0]] * (lf.MAX_STOPS + 1))
+    with pytest.raises(LeafletError, match="at most"):
+        leaflet_data(many)
+
+
+def test_save_is_atomic(estimated_itinerary: Itinerary, tmp_path: Path) -> None:
+    """A missing folder is a RedrouteError and leaves nothing behind."""
+    with pytest.raises(RedrouteError, match="does not exist"):
+        save_leaflet(estimated_itinerary, tmp_path / "nope" / "x.pdf")
+    assert list(tmp_path.iterdir()) == []
+
+
+# --------------------------------------------------------------------------- command line
+
+
+@pytest.fixture(scope="module")
+def itinerary_json(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An itinerary file as ``redroute plan --json`` writes it (estimated network)."""
+    it = founding_itinerary("estimate")
+    assert isinstance(it, Itinerary)
+    path = tmp_path_factory.mktemp("itin") / "walk.json"
+    path.write_text(it.to_json(), encoding="utf-8")
+    return path
+
+
+def test_command_writes_the_pdf(runner: Any, itinerary_json: Path, tmp_path: Path) -> None:
+    out = tmp_path / "walk.pdf"
+    result = runner.invoke(leaflet_command, [
+        str(itinerary_json), "-o", str(out), "--format", "a4", "--lang", "zh",
+        "--date", "2026-12-07", "--publisher", PUBLISHER, "--map-url", MAP_URL,
+        "--network", "none"])
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes().startswith(b"%PDF")
+    assert "walk.pdf" in result.stderr
+    text = _text(out)
+    assert "2026年12月7日" in text
+    assert "当天闭馆" in text
+    assert load_itinerary(itinerary_json).stops[0].name_zh.replace(" ", "") in text
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["missing.json"], "does not exist"),
+    (["BAD_JSON"], "invalid JSON"),
+    (["GOOD", "--date", "2026-13-01"], "--date"),
+    (["GOOD", "--map-url", "ftp://x"], "not an http"),
+])
+def test_command_errors(runner: Any, itinerary_json: Path, tmp_path: Path, args: list[str],
+                        message: str) -> None:
+    """Bad input: one Error line, exit 1, no file."""
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json", encoding="utf-8")
+    paths = {"BAD_JSON": str(bad), "GOOD": str(itinerary_json),
+             "missing.json": str(tmp_path / "missing.json")}
+    argv = [paths.get(a, a) for a in args]
+    out = tmp_path / "out.pdf"
+    result = runner.invoke(leaflet_command, [*argv, "-o", str(out), "--network", "none"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: ")
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not out.exists()
+    assert not [p for p in tmp_path.iterdir() if p.suffix == ".tmp"]
+
+
+def test_command_unwritable_folder(runner: Any, itinerary_json: Path, tmp_path: Path) -> None:
+    out = tmp_path / "no-such-folder" / "out.pdf"
+    result = runner.invoke(leaflet_command, [str(itinerary_json), "-o", str(out),
+                                             "--network", "none"])
+    assert result.exit_code == 1
+    assert "Error: " in result.stderr and "does not exist" in result.stderr
+    assert not out.parent.exists()
+
+
+def test_command_usage_errors(runner: Any, itinerary_json: Path, tmp_path: Path) -> None:
+    result = runner.invoke(leaflet_command, [str(itinerary_json), "-o",
+                                             str(tmp_path / "x.pdf"), "--format", "a5"])
+    assert result.exit_code == 2
+    result = runner.invoke(leaflet_command, ["-h"])
+    assert result.exit_code == 0
+    assert "Example:" in result.output
+
+
+def test_itinerary_json_round_trip_keeps_the_leaflet(itinerary_json: Path) -> None:
+    """A leaflet of the loaded file has the same stops as the file."""
+    it = load_itinerary(itinerary_json)
+    data = leaflet_data(it)
+    assert [s["id"] for s in data["stops"]] == [s.id for s in it.stops]
+    assert json.loads(json.dumps(data))["title_zh"] == it.title_zh
+
+
+def _render_in_child(path: str, queue: Any) -> None:
+    it = load_itinerary(path)
+    queue.put(len(lf.render_leaflet(it, format="a4", lang="zh")))
+
+
+def test_render_in_a_forked_child(itinerary_json: Path) -> None:
+    """A process forked after typst ran (a ProcessPoolExecutor on Linux) can still make a
+    leaflet: typst's thread pool does not survive fork, so the child typesets in a fresh
+    interpreter instead of waiting forever."""
+    import multiprocessing
+
+    lf.render_leaflet(load_itinerary(itinerary_json), format="a4", lang="zh")  # typst is up
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    child = ctx.Process(target=_render_in_child, args=(str(itinerary_json), queue))
+    child.start()
+    child.join(timeout=120)
+    if child.is_alive():
+        child.kill()
+        child.join()
+        pytest.fail("the forked child hung in typst")
+    assert child.exitcode == 0
+    assert queue.get(timeout=5) > 10_000
+
+
+def test_short_walk_fits_one_a4_page(estimated_itinerary: Itinerary, tmp_path: Path) -> None:
+    """Two stops: the a4 format is a single page."""
+    it = estimated_itinerary
+    back = dataclasses.replace(it.legs[-1], origin=it.stops[1].id)
+    short = dataclasses.replace(it, stops=it.stops[:2], legs=[*it.legs[:2], back])
+    assert leaflet_layout(short, format="a4")["pages"] == 1
+    path = save_leaflet(short, tmp_path / "short.pdf", format="a4")
+    assert len(_reader(path).pages) == 1
+
+
+def test_command_with_an_extract_draws_streets(runner: Any, longest: Itinerary, extract: Path,
+                                               tmp_path: Path) -> None:
+    """``--network PATH`` loads the streets around the route for the map."""
+    source = tmp_path / "walk.json"
+    source.write_text(longest.to_json(), encoding="utf-8")
+    out = tmp_path / "walk.pdf"
+    result = runner.invoke(leaflet_command, [str(source), "-o", str(out), "--network",
+                                             str(extract)])
+    assert result.exit_code == 0, result.output
+    assert len(_reader(out).pages) == 2
+    assert "西藏南路" in _text(out)  # a street name on the map

@@ -1,0 +1,56 @@
+"""``redroute publish``: the website kit of the curated routes."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from redroute.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def two_routes(tmp_path: Path) -> Path:
+    folder = tmp_path / "routes"
+    folder.mkdir()
+    for name in ("longhua.toml", "youth-league.toml"):
+        shutil.copy(ROOT / "routes" / name, folder / name)
+    return folder
+
+
+def test_publish_builds_every_file_and_the_index(tmp_path: Path, two_routes: Path) -> None:
+    site = tmp_path / "site"
+    result = CliRunner().invoke(main, ["publish", "--all-routes", "-o", str(site), "--routes",
+                                       str(two_routes), "--network", "estimate", "--date",
+                                       "2026-12-05", "--base-url", "https://example.org/red",
+                                       "--workers", "2"])
+    assert result.exit_code == 0, result.stderr
+    assert "2 routes published" in result.stdout
+    for route in ("longhua", "youth-league"):
+        names = sorted(p.name for p in (site / route).iterdir())
+        assert names == ["itinerary.json", "leaflet.pdf", "map.html", "route.geojson",
+                         "route.gpx"]
+        assert (site / route / "leaflet.pdf").read_bytes().startswith(b"%PDF")
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert "龙华英烈" in index and "The Youth Route" in index
+    assert "&lt;iframe" in index and "https://example.org/red/longhua/map.html" in index
+    assert "OpenStreetMap" in index
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_publish_failure_keeps_the_old_kit(tmp_path: Path, two_routes: Path) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "old.txt").write_text("previous kit", encoding="utf-8")
+    # Mondays: both routes have a mandatory stop that is closed -> the build fails.
+    result = CliRunner().invoke(main, ["publish", "--all-routes", "-o", str(site), "--routes",
+                                       str(two_routes), "--network", "estimate", "--date",
+                                       "2026-12-07", "--workers", "1"])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1].startswith("Error: route longhua: cannot plan")
+    assert [p.name for p in site.iterdir()] == ["old.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["routes", "site"]
