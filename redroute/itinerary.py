@@ -221,8 +221,10 @@ class Itinerary:
             "totals": {
                 "departure": when(self.departure),
                 "finish": when(self.finish),
-                "distance_m": round(self.distance_m, 1),
-                "walking_min": round(self.walking_minutes, 1),
+                # Sums of the rounded legs, so that a file read back writes the same totals.
+                "distance_m": round(sum(round(leg.distance_m, 1) for leg in self.legs), 1),
+                "walking_min": round(sum(round(leg.duration_s, 1) for leg in self.legs) / 60,
+                                     1),
                 "visiting_min": round(self.visiting_minutes, 1),
                 "waiting_min": round(self.waiting_minutes, 1),
                 "total_min": round(self.total_minutes, 1),

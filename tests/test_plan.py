@@ -62,20 +62,57 @@ def check(it: Itinerary, candidates: list[str]) -> None:
     itinerary_from_dict(it.to_dict())  # the JSON validates
 
 
+def validate_outputs(result: Any, folder: Path) -> None:
+    """Every output of a plan is written and reads back as what it claims to be."""
+    import gpxpy
+    from pypdf import PdfReader
+
+    from redroute.export.embed import read_embedded_geojson
+    from redroute.export.gpx import save_geojson, save_gpx
+    from redroute.export.html import save_map
+    from redroute.export.leaflet import save_leaflet
+    from redroute.itinerary import load_itinerary
+
+    it = result.itinerary
+    (folder / "it.json").write_text(it.to_json(), encoding="utf-8")
+    assert load_itinerary(folder / "it.json").to_json() == it.to_json()
+    save_map(it, folder / "map.html", network=result.network, tiles="none")
+    page = (folder / "map.html").read_text(encoding="utf-8")
+    assert "OpenStreetMap" in page
+    assert len(read_embedded_geojson(folder / "map.html")["features"]) == len(
+        it.to_geojson()["features"])
+    save_gpx(it, folder / "route.gpx")
+    gpx = gpxpy.parse((folder / "route.gpx").read_text(encoding="utf-8"))
+    names = " ".join(w.name or "" for w in gpx.waypoints)
+    assert all(stop.name_zh in names for stop in it.stops)
+    assert sum(len(t.segments) for t in gpx.tracks) == len(it.legs)
+    save_geojson(it, folder / "route.geojson")
+    save_leaflet(it, folder / "leaflet.pdf", network=result.network)
+    pdf = PdfReader(folder / "leaflet.pdf")
+    assert len(pdf.pages) == 2
+    text = "".join(p.extract_text() for p in pdf.pages)
+    for stop in it.stops:
+        assert stop.arrival.strftime("%H:%M") in text
+
+
 @pytest.mark.parametrize("route_id", ["founding", "xuhui-anthem", "hongkou-left-wing",
                                       "jingan-leaders", "longhua", "youth-league",
                                       "labour-uprising"])
-def test_every_curated_route_plans(cat: Catalogue, route_id: str) -> None:
+def test_every_curated_route_plans(cat: Catalogue, route_id: str, tmp_path: Path) -> None:
     r = load_routes(None, cat)[route_id]
     ids = list(r.stops)
     network = "estimate"
     if covered(cat, ids):
         network = str(need_shared(MERGED))
-    it = quiet(stops=ids, catalogue=cat, date=SATURDAY, start=r.start,
-               end=r.end, start_time=r.start_time, hours=r.hours, pace=r.pace,
-               order=r.order, mandatory=list(r.mandatory), network=network,
-               title_zh=r.title_zh, title_en=r.title_en)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NetworkWarning)
+        result = make_plan(ids, catalogue=cat, date=SATURDAY, start=r.start,
+                           end=r.end, start_time=r.start_time, hours=r.hours, pace=r.pace,
+                           order=r.order, mandatory=list(r.mandatory), network=network,
+                           title_zh=r.title_zh, title_en=r.title_en)
+    it = result.itinerary
     check(it, ids)
+    validate_outputs(result, tmp_path)
     assert it.total_minutes <= r.hours * 60 + 0.5
     if r.order == "fixed":
         order = [s.id for s in it.stops]
