@@ -59,7 +59,7 @@ def schedule_text(it: Itinerary, *, lang: str = "both") -> str:
                                                    f"Start: {it.start.name_en}", lang, " / "))
     legs = list(it.legs)
     for i, stop in enumerate(it.stops):
-        if i < len(legs):
+        if i < len(legs) and legs[i].distance_m >= 1:  # no line for "walk 0 m"
             lines.append(_leg_line(legs[i], lang))
         visit = f"{stop.start:%H:%M}-{stop.end:%H:%M}"
         lines.append(f"{stop.arrival:%H:%M}  {stop.number:>2}. "
@@ -79,7 +79,8 @@ def schedule_text(it: Itinerary, *, lang: str = "both") -> str:
             note = _pick(stop.booking_note_zh or "", stop.booking_note_en or "", lang, " ")
             lines.append("           " + _pick(b.zh, b.en, lang, " / ") + f": {note}".rstrip())
     if it.end is not None and len(legs) > len(it.stops):
-        lines.append(_leg_line(legs[-1], lang))
+        if legs[-1].distance_m >= 1:
+            lines.append(_leg_line(legs[-1], lang))
         lines.append(f"{it.finish:%H:%M}  " + _pick(f"到达终点 {it.end.name_zh}",
                                                     f"End: {it.end.name_en}", lang, " / "))
     else:
