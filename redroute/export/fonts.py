@@ -39,10 +39,10 @@ def font_licence() -> str:
 def _sc_index() -> int:
     from fontTools.ttLib import TTCollection
 
-    collection = TTCollection(str(cjk_font_path()), lazy=True)
-    for i, font in enumerate(collection.fonts):
-        if font["name"].getDebugName(1) == FAMILY:
-            return i
+    with TTCollection(str(cjk_font_path()), lazy=True) as collection:
+        for i, font in enumerate(collection.fonts):
+            if font["name"].getDebugName(1) == FAMILY:
+                return i
     return 0
 
 
@@ -52,16 +52,16 @@ def subset_woff2(text: str) -> bytes:
     from fontTools.ttLib import TTFont
 
     chars = {ord(c) for c in text if not c.isspace()} | set(range(0x20, 0x7F))
-    font = TTFont(str(cjk_font_path()), fontNumber=_sc_index(), lazy=False)
     options = subset.Options()
     options.flavor = "woff2"
     options.layout_features = ["*"]
     options.name_IDs = ["*"]
     options.notdef_outline = True
-    subsetter = subset.Subsetter(options=options)
-    subsetter.populate(unicodes=chars)
-    subsetter.subset(font)
     out = io.BytesIO()
-    font.flavor = "woff2"
-    font.save(out)
+    with TTFont(str(cjk_font_path()), fontNumber=_sc_index(), lazy=False) as font:
+        subsetter = subset.Subsetter(options=options)
+        subsetter.populate(unicodes=chars)
+        subsetter.subset(font)
+        font.flavor = "woff2"
+        font.save(out)
     return out.getvalue()
