@@ -166,6 +166,18 @@ class Landmark:
         """Visiting windows on ``day``; ``None`` when the hours are unknown."""
         return hours.visiting_windows(self.opening_hours, day, last_entry=self.last_entry)
 
+    def hours_label(self, day: dt.date) -> str | None:
+        """That day's hours: ``"09:00-11:30, 13:30-16:30"``, ``"24/7"``, ``"closed"``, or
+        ``None`` when unknown."""
+        windows = self.windows(day)
+        if windows is None:
+            return None
+        if not windows:
+            return "closed"
+        if len(windows) == 1 and windows[0].label() == "00:00-24:00":
+            return "24/7"
+        return ", ".join(w.label() for w in windows)
+
     def is_open(self, moment: dt.datetime | dt.date) -> bool | None:
         """Whether one can get in at ``moment`` (or on that date); ``None`` if unknown."""
         return hours.is_open_at(self.opening_hours, moment, last_entry=self.last_entry)

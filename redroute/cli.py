@@ -144,14 +144,9 @@ def _table(rows: list[list[str]], header: list[str]) -> str:
 
 
 def _windows_label(lm: Landmark, day: dt.date) -> str:
-    windows = lm.windows(day)
-    if windows is None:
-        return "不详 unknown"
-    if not windows:
-        return "闭馆 closed"
-    if len(windows) == 1 and windows[0].label() == "00:00-24:00":
-        return "全天 all day"
-    return ", ".join(w.label() for w in windows)
+    label = lm.hours_label(day)
+    words = {None: "不详 unknown", "closed": "闭馆 closed", "24/7": "全天 all day"}
+    return words.get(label, label or "")
 
 
 def _today() -> dt.date:

@@ -341,7 +341,7 @@ def build_itinerary(
         stops.append(Stop(
             number=number, id=lm.id, name_zh=lm.name_zh, name_en=lm.name_en,
             address_zh=lm.address_zh, lon=lm.lon, lat=lm.lat, arrival=clock(visit.arrival),
-            start=clock(visit.start), end=clock(visit.end), hours_today=_hours_label(lm, day),
+            start=clock(visit.start), end=clock(visit.end), hours_today=lm.hours_label(day),
             booking=lm.booking, booking_note_zh=lm.booking_note_zh,
             booking_note_en=lm.booking_note_en, summary_zh=lm.summary_zh,
             summary_en=lm.summary_en, mandatory=visit.node in mandatory,
@@ -372,17 +372,6 @@ def build_itinerary(
                                                                           for x in legs),
         optimal=solution.optimal, score=float(solution.score),
     )
-
-
-def _hours_label(lm: Landmark, day: dt.date) -> str | None:
-    windows = lm.windows(day)
-    if windows is None:
-        return None
-    if not windows:
-        return "closed"
-    if len(windows) == 1 and windows[0].label() == "00:00-24:00":
-        return "24/7"
-    return ", ".join(w.label() for w in windows)
 
 
 # --------------------------------------------------------------------------- JSON

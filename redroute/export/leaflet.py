@@ -18,13 +18,11 @@ keeps the most detailed one that fits.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import io
 import json
 import os
 import re
-import tempfile
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from redroute._errors import RedrouteError
-from redroute._io import OutputError
+from redroute._io import write_bytes_atomic
 
 if TYPE_CHECKING:
     from redroute.catalogue import Catalogue, Landmark
@@ -154,17 +152,6 @@ def _breakable(url: str) -> str:
 
 
 # --------------------------------------------------------------------------- catalogue facts
-
-
-def _hours_on(lm: Landmark, day: dt.date) -> str | None:
-    windows = lm.windows(day)
-    if windows is None:
-        return None
-    if not windows:
-        return "closed"
-    if len(windows) == 1 and windows[0].label() == "00:00-24:00":
-        return "24/7"
-    return ", ".join(w.label() for w in windows)
 
 
 def _hours_words(hours: str | None) -> tuple[str, str]:
@@ -395,7 +382,7 @@ def leaflet_data(
         catalogue = load_catalogue()
     known = {lm.id for lm in catalogue}
     lms = {s.id: catalogue.get(s.id) for s in it.stops if s.id in known}
-    hours = [(_hours_on(lms[s.id], when) if s.id in lms else None) if changed
+    hours = [(lms[s.id].hours_label(when) if s.id in lms else None) if changed
              else s.hours_today for s in it.stops]
     # Leg k walks to stop k (from the start or stop k-1); a leg after the last stop ends
     # the walk.
@@ -560,36 +547,6 @@ def leaflet_layout(itinerary: Itinerary, **options: Any) -> dict[str, Any]:
     return dict(json.loads(found))
 
 
-def _write_bytes_atomic(path: Path, data: bytes) -> Path:
-    folder = path.parent if str(path.parent) else Path()
-    if not folder.is_dir():
-        msg = f"cannot write {str(path)!r}: folder {str(folder)!r} does not exist"
-        raise OutputError(msg)
-    try:
-        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    except OSError as err:
-        msg = f"cannot write {str(path)!r}: {err.strerror or err}"
-        raise OutputError(msg) from err
-    tmp = Path(name)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        tmp.chmod(0o644)
-        tmp.replace(path)
-    except OSError as err:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        msg = f"cannot write {str(path)!r}: {err.strerror or err}"
-        raise OutputError(msg) from err
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-    return path
-
-
 def save_leaflet(
     itinerary: Itinerary,
     path: str | Path,
@@ -637,7 +594,7 @@ def save_leaflet(
     """
     pdf = render_leaflet(itinerary, format=format, lang=lang, map_url=map_url,
                          publisher=publisher, network=network, day=day, catalogue=catalogue)
-    return _write_bytes_atomic(Path(path), pdf)
+    return write_bytes_atomic(Path(path), pdf)
 
 
 # --------------------------------------------------------------------------- command
