@@ -229,12 +229,24 @@ def make_plan(
     landmarks: list[Landmark | None] = [None, *candidates] + ([None] if one_way else [])
     itinerary = build_itinerary(
         solution, matrix, landmarks, day=day, start=start_place, end=end_place,
-        title_zh=title_zh or "红色文化步行路线", title_en=title_en or "Red heritage walk",
+        title_zh=title_zh or _title(theme, district)[0],
+        title_en=title_en or _title(theme, district)[1],
         pace=str(pace), mandatory=[index[i] for i in mandatory],
     )
     unknown_ids = {u.id for u in unknown}
     itinerary.excluded = [e for e in itinerary.excluded if e.id not in unknown_ids] + unknown
     return Plan(itinerary, net, matrix)
+
+
+def _title(theme: str | None, district: str | None) -> tuple[str, str]:
+    """A default title: 黄浦区·建党伟业步行路线 / Founding of the Party walk, Huangpu."""
+    from redroute.vocabulary import DISTRICTS, THEMES
+
+    t = THEMES.get(theme or "")
+    d = DISTRICTS.get(district or "")
+    zh = f"{d.zh + '·' if d else ''}{t.zh if t else '红色文化'}步行路线"
+    en = f"{t.en + ' walk' if t else 'Red heritage walk'}{', ' + d.en if d else ''}"
+    return zh, en
 
 
 def _infeasible(err: Exception, candidates: list[Landmark], day: dt.date) -> str:
