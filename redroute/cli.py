@@ -721,6 +721,10 @@ def plan(route_id: str | None, catalogue_path: Path | None, routes_dir: Path | N
         from redroute.routes import get_route, load_routes
 
         r = get_route(route_id, load_routes(routes_dir, cat))
+        when = _day(day) or _today()
+        if not r.recommended_on(when):
+            _say(f"注意：{r.id} 建议在 {', '.join(r.days)} 出行 / note: {r.id} is recommended on "
+                 f"{', '.join(r.days)}; {when:%Y-%m-%d} is not one of them")
         kwargs = {"stops": list(r.stops), "order": r.order, "start": r.start,
                   "end": "start" if r.end == "start" else r.end, "start_time": r.start_time,
                   "hours": r.hours, "pace": r.pace, "step_free": r.step_free,
