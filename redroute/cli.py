@@ -725,11 +725,7 @@ def plan(route_id: str | None, catalogue_path: Path | None, routes_dir: Path | N
         if not r.recommended_on(when):
             _say(f"注意：{r.id} 建议在 {', '.join(r.days)} 出行 / note: {r.id} is recommended on "
                  f"{', '.join(r.days)}; {when:%Y-%m-%d} is not one of them")
-        kwargs = {"stops": list(r.stops), "order": r.order, "start": r.start,
-                  "end": "start" if r.end == "start" else r.end, "start_time": r.start_time,
-                  "hours": r.hours, "pace": r.pace, "step_free": r.step_free,
-                  "mandatory": list(r.mandatory), "title_zh": r.title_zh,
-                  "title_en": r.title_en}
+        kwargs = r.plan_options()
     elif not (stops or theme or district):
         msg = "give a ROUTE (see 'redroute routes list'), or --stops, --theme or --district"
         raise click.UsageError(msg)

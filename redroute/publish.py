@@ -9,7 +9,6 @@ run leaves the previous kit (or nothing) behind, never half a kit.
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import multiprocessing
 import os
@@ -23,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from redroute._errors import RedrouteError
 
 if TYPE_CHECKING:
+    import datetime as dt
     from collections.abc import Callable
 
     from redroute.routes import Route
@@ -53,15 +53,6 @@ class Published:
     files: dict[str, str]
 
 
-def next_recommended_day(route: Route, start: dt.date) -> dt.date:
-    """The first of the route's recommended days on or after ``start``."""
-    for offset in range(7):
-        day = start + dt.timedelta(days=offset)
-        if route.recommended_on(day):
-            return day
-    return start
-
-
 def _build_one(args: dict[str, Any]) -> Published:
     """Plan one route and write its files into ``args["folder"]`` (runs in a worker)."""
     import warnings
@@ -79,11 +70,8 @@ def _build_one(args: dict[str, Any]) -> Published:
     route = load_routes(args["routes"], cat)[args["id"]]
     folder = Path(args["folder"])
     folder.mkdir()
-    result = make_plan(list(route.stops), catalogue=cat, date=args["date"], start=route.start,
-                       end=route.end, start_time=route.start_time, hours=route.hours,
-                       pace=route.pace, step_free=route.step_free, order=route.order,
-                       mandatory=list(route.mandatory), network=args["network"] or
-                       settings.network, title_zh=route.title_zh, title_en=route.title_en)
+    result = make_plan(catalogue=cat, date=args["date"],
+                       network=args["network"] or settings.network, **route.plan_options())
     it = result.itinerary
     map_url = f"{args['base_url'].rstrip('/')}/{route.id}/map.html" if args["base_url"] else None
     save_map(it, folder / FILES["html"], lang=args["lang"], tiles=args["tiles"],
@@ -132,7 +120,7 @@ def publish_routes(
     try:
         start = date or _today()
         jobs = [{"id": r.id, "folder": str(staging / r.id),
-                 "date": date or next_recommended_day(r, start),
+                 "date": date or r.next_recommended_day(start),
                  "catalogue": str(catalogue) if catalogue else None,
                  "routes": str(routes_folder) if routes_folder else None,
                  "network": network, "lang": lang, "tiles": tiles, "base_url": base_url,

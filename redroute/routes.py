@@ -61,6 +61,22 @@ class Route:
         """Whether ``day`` is one of the route's recommended days."""
         return DAYS[day.weekday()] in self.days
 
+    def next_recommended_day(self, start: dt.date) -> dt.date:
+        """The first of the route's recommended days on or after ``start``."""
+        for offset in range(7):
+            day = start + dt.timedelta(days=offset)
+            if self.recommended_on(day):
+                return day
+        return start
+
+    def plan_options(self) -> dict[str, Any]:
+        """The route's defaults as keyword arguments of :func:`redroute.plan.make_plan`."""
+        return {"stops": list(self.stops), "order": self.order, "start": self.start,
+                "end": self.end, "start_time": self.start_time, "hours": self.hours,
+                "pace": self.pace, "step_free": self.step_free,
+                "mandatory": list(self.mandatory), "title_zh": self.title_zh,
+                "title_en": self.title_en}
+
 
 def shipped_routes_folder() -> Path:
     """The folder of the curated routes shipped with redroute."""

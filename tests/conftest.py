@@ -29,6 +29,17 @@ def need_shared(relative: str) -> Path:
 
 
 @pytest.fixture
+def offline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty cache, no configured extract and no internet, for one test."""
+    from redroute import network, settings
+
+    monkeypatch.setattr(settings, "cache_folder", tmp_path / "cache")
+    monkeypatch.setattr(settings, "osm_extract", None)
+    monkeypatch.setattr(network, "online", lambda *a, **k: False)
+    return tmp_path
+
+
+@pytest.fixture
 def runner() -> CliRunner:
     """A click runner that keeps stderr apart from stdout."""
     return CliRunner()

@@ -214,16 +214,6 @@ def test_schema_command(runner: CliRunner) -> None:
 # --------------------------------------------------------------------------- network
 
 
-@pytest.fixture
-def offline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    from redroute import network, settings
-
-    monkeypatch.setattr(settings, "cache_folder", tmp_path / "cache")
-    monkeypatch.setattr(settings, "osm_extract", None)
-    monkeypatch.setattr(network, "online", lambda *a, **k: False)
-    return tmp_path
-
-
 def test_network_info_on_an_extract(runner: CliRunner, offline: Path) -> None:
     from .conftest import need_shared
 

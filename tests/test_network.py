@@ -40,15 +40,6 @@ def grid(n: int = 4, block: float = 0.001, *, highway: str = "residential",
     return g
 
 
-@pytest.fixture
-def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """An empty cache, no configured extract and no internet for each test."""
-    monkeypatch.setattr(settings, "cache_folder", tmp_path / "cache")
-    monkeypatch.setattr(settings, "osm_extract", None)
-    monkeypatch.setattr(nw, "online", lambda *a, **k: False)
-    return tmp_path
-
-
 def warned(fn: Any, *args: Any, **kwargs: Any) -> tuple[Any, list[str]]:
     """Call ``fn`` and return its result and the messages of the warnings it gave."""
     with warnings.catch_warnings(record=True) as record:
@@ -266,14 +257,14 @@ def test_area_without_streets_in_the_extract() -> None:
 # --------------------------------------------------------------------------- sources
 
 
-def test_estimate_source(isolated: Path) -> None:
+def test_estimate_source(offline: Path) -> None:
     net = quiet(nw.walk_network, XINTIANDI, network="estimate")
     assert net.estimated
     assert net.source == "estimate"
     assert net.detour_factor == 1.3
 
 
-def test_auto_offline_falls_through_to_the_estimate(isolated: Path) -> None:
+def test_auto_offline_falls_through_to_the_estimate(offline: Path) -> None:
     said: list[str] = []
     net, messages = warned(nw.walk_network, XINTIANDI, report=said.append)
     assert net.estimated
@@ -282,7 +273,7 @@ def test_auto_offline_falls_through_to_the_estimate(isolated: Path) -> None:
     assert said == [f"walking network: {net.describe()}"]
 
 
-def test_auto_uses_the_configured_extract(isolated: Path,
+def test_auto_uses_the_configured_extract(offline: Path,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
     path = need_shared(MERGED)
     monkeypatch.setattr(settings, "osm_extract", path)
@@ -291,7 +282,7 @@ def test_auto_uses_the_configured_extract(isolated: Path,
     assert net.origin == str(path)
 
 
-def test_auto_bad_extract_warns_and_falls_through(isolated: Path, tmp_path: Path,
+def test_auto_bad_extract_warns_and_falls_through(offline: Path, tmp_path: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     bad = tmp_path / "bad.osm"
     bad.write_text("nonsense", encoding="utf-8")
@@ -301,7 +292,7 @@ def test_auto_bad_extract_warns_and_falls_through(isolated: Path, tmp_path: Path
     assert any("is not OSM XML" in m and "trying the next source" in m for m in messages)
 
 
-def test_download_is_cached_and_reused(isolated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_download_is_cached_and_reused(offline: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import osmnx as ox
 
     calls: list[tuple[float, ...]] = []
@@ -315,14 +306,14 @@ def test_download_is_cached_and_reused(isolated: Path, monkeypatch: pytest.Monke
     first = nw.walk_network(XINTIANDI)
     assert first.source == "download"
     assert len(calls) == 1
-    assert list((isolated / "cache" / "networks").glob("walk_*.graphml"))
+    assert list((offline / "cache" / "networks").glob("walk_*.graphml"))
     inner = nw.BBox(31.2180, 121.4650, 31.2220, 121.4690)
     second = nw.walk_network(inner)
     assert second.source == "cache"
     assert len(calls) == 1  # no network I/O the second time
 
 
-def test_download_failure_falls_through(isolated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_download_failure_falls_through(offline: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import osmnx as ox
 
     def broken(*args: Any, **kwargs: Any) -> None:
@@ -337,8 +328,8 @@ def test_download_failure_falls_through(isolated: Path, monkeypatch: pytest.Monk
         nw.walk_network(XINTIANDI, network="download")
 
 
-def test_damaged_cache_file_is_skipped(isolated: Path) -> None:
-    folder = isolated / "cache" / "networks"
+def test_damaged_cache_file_is_skipped(offline: Path) -> None:
+    folder = offline / "cache" / "networks"
     folder.mkdir(parents=True)
     name = "walk_31.00000_121.00000_31.50000_121.90000.graphml"
     (folder / name).write_text("<graphml>broken", encoding="utf-8")
@@ -376,7 +367,7 @@ def test_offline_check_sees_a_refusal(monkeypatch: pytest.MonkeyPatch) -> None:
     assert nw.online() is False
 
 
-def test_too_large_download_is_refused(isolated: Path) -> None:
+def test_too_large_download_is_refused(offline: Path) -> None:
     huge = nw.BBox(30.7, 120.9, 31.9, 122.2)
     with pytest.raises(NetworkError, match="more than the"):
         nw.download_graph(huge)

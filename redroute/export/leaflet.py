@@ -646,7 +646,6 @@ def _plan_route(route_id: str, day: dt.date | None, choice: str,
     from redroute._errors import NetworkWarning
     from redroute.catalogue import load_catalogue
     from redroute.plan import _today, make_plan
-    from redroute.publish import next_recommended_day
     from redroute.routes import get_route, load_routes
 
     cat = load_catalogue(catalogue_path)
@@ -660,12 +659,8 @@ def _plan_route(route_id: str, day: dt.date | None, choice: str,
         source = choice
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", NetworkWarning)
-        result = make_plan(list(route.stops), catalogue=cat,
-                           date=day or next_recommended_day(route, _today()),
-                           start=route.start, end=route.end, start_time=route.start_time,
-                           hours=route.hours, pace=route.pace, step_free=route.step_free,
-                           order=route.order, mandatory=list(route.mandatory), network=source,
-                           title_zh=route.title_zh, title_en=route.title_en)
+        result = make_plan(catalogue=cat, date=day or route.next_recommended_day(_today()),
+                           network=source, **route.plan_options())
     network = None if result.network.estimated or choice == "none" else result.network
     return result.itinerary, network
 
