@@ -63,6 +63,43 @@ class InfeasibleRequestError(RedrouteError, ValueError):
         self.stops: tuple[int, ...] = tuple(stops)
 
 
+class PlanError(RedrouteError, ValueError):
+    """A plan request is malformed or cannot be met: unknown start point, bad time or pace,
+    no candidate stops, a mandatory stop that cannot be visited."""
+
+
+class RouteError(RedrouteError, ValueError):
+    """A route file cannot be read or does not validate."""
+
+
+class ItineraryError(RedrouteError, ValueError):
+    """An itinerary file cannot be read or does not match the schema."""
+
+
+class OutputError(RedrouteError, OSError):
+    """An output file cannot be written."""
+
+
+class MapError(RedrouteError, ValueError):
+    """A map cannot be made with the options given."""
+
+
+class EmbedError(RedrouteError, ValueError):
+    """A map page or an embed option is not usable."""
+
+
+class GpxError(RedrouteError, ValueError):
+    """A GPX file cannot be made with the options given."""
+
+
+class LeafletError(RedrouteError, ValueError):
+    """A leaflet cannot be made from these inputs."""
+
+
+class PublishError(RedrouteError, RuntimeError):
+    """A route of the website kit could not be built."""
+
+
 class RedrouteWarning(UserWarning):
     """Base class of data-quality warnings that do not stop the work."""
 

@@ -7,13 +7,10 @@ import os
 import tempfile
 from pathlib import Path
 
-from redroute._errors import RedrouteError
+from redroute._errors import OutputError
 
 __all__ = ["OutputError", "write_bytes_atomic", "write_text_atomic"]
 
-
-class OutputError(RedrouteError, OSError):
-    """An output file cannot be written."""
 
 
 def write_text_atomic(path: str | Path, text: str) -> Path:

@@ -16,7 +16,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from redroute._errors import RedrouteError
+from redroute._errors import ItineraryError
 from redroute.directions import Step
 
 if TYPE_CHECKING:
@@ -55,9 +55,6 @@ REASONS: dict[str, tuple[str, str]] = {
     "unknown-hours": ("开放时间不详", "its opening hours are unknown"),
 }
 
-
-class ItineraryError(RedrouteError, ValueError):
-    """An itinerary file cannot be read or does not match the schema."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from redroute import coords, settings
-from redroute._errors import NetworkError
+from redroute._errors import PlanError
 from redroute.directions import Segment, Step, build_steps
 
 if TYPE_CHECKING:
@@ -42,12 +42,12 @@ def walking_speed(pace: str | float) -> float:
             except ValueError:
                 choices = ", ".join(f"{k} ({v:g} km/h)" for k, v in settings.PACES.items())
                 msg = f"unknown pace {pace!r}: expected one of {choices}, or km/h"
-                raise NetworkError(msg) from None
+                raise PlanError(msg) from None
         else:
             speed = settings.PACES[key]
     if not (0.5 <= speed <= 10):
         msg = f"walking speed {speed:g} km/h is not between 0.5 and 10"
-        raise NetworkError(msg)
+        raise PlanError(msg)
     return speed
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from redroute import coords, settings
-from redroute._errors import RedrouteError
+from redroute._errors import PlanError
 from redroute.itinerary import Excluded, Itinerary, Place, build_itinerary
 
 if TYPE_CHECKING:
@@ -24,9 +24,6 @@ __all__ = ["GAZETTEER", "Plan", "PlanError", "make_plan", "plan_itinerary", "res
 
 Report = Callable[[str], None]
 
-
-class PlanError(RedrouteError, ValueError):
-    """A plan request is malformed: unknown start point, bad time, no candidate stops."""
 
 
 @dataclass(frozen=True, slots=True)

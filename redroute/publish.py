@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from redroute._errors import RedrouteError
+from redroute._errors import PublishError, RedrouteError
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -32,9 +32,6 @@ __all__ = ["PublishError", "Published", "publish_routes"]
 FILES = {"html": "map.html", "leaflet": "leaflet.pdf", "gpx": "route.gpx",
          "geojson": "route.geojson", "json": "itinerary.json"}
 
-
-class PublishError(RedrouteError, RuntimeError):
-    """A route of the kit could not be built."""
 
 
 @dataclass(frozen=True, slots=True)

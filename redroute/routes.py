@@ -16,7 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from redroute._errors import NotFoundError, RedrouteError
+from redroute._errors import NotFoundError, RouteError
 from redroute.vocabulary import DISTRICTS, THEMES
 
 if TYPE_CHECKING:
@@ -29,9 +29,6 @@ _REQUIRED = ("id", "title_zh", "title_en", "theme", "district", "description_zh"
              "description_en", "order", "stops", "start", "days", "start_time", "hours")
 _OPTIONAL = ("end", "mandatory", "pace", "step_free")
 
-
-class RouteError(RedrouteError, ValueError):
-    """A route file cannot be read or does not validate."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ import pytest
 
 from redroute import coords
 from redroute import network as nw
-from redroute._errors import NetworkError, NetworkWarning
+from redroute._errors import NetworkError, NetworkWarning, PlanError
 from redroute.directions import Segment, build_steps, english_street_name
 from redroute.matrix import TravelMatrix, travel_matrix, walking_speed
 
@@ -150,7 +150,11 @@ def test_walking_speed(pace: Any, kmh: float) -> None:
 
 @pytest.mark.parametrize("pace", ["jogging", 0, 42])
 def test_bad_pace(pace: Any) -> None:
-    with pytest.raises(NetworkError):
+    """A bad pace is a request error (PlanError, a ValueError), not a network failure."""
+    with pytest.raises(PlanError) as info:
+        walking_speed(pace)
+    assert not isinstance(info.value, NetworkError)
+    with pytest.raises(ValueError):
         walking_speed(pace)
 
 

@@ -18,16 +18,13 @@ from urllib.parse import urlsplit
 
 import click
 
-from redroute._errors import RedrouteError
+from redroute._errors import EmbedError, RedrouteError
 
 __all__ = ["EmbedError", "embed_command", "embed_snippet", "read_embedded_geojson"]
 
 _BLOCK = re.compile(r'<script type="application/json" id="redroute-itinerary">(.*?)</script>',
                     re.DOTALL)
 
-
-class EmbedError(RedrouteError, ValueError):
-    """A map page or an embed option is not usable."""
 
 
 def _check_url(url: str) -> str:

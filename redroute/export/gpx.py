@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from redroute import settings
-from redroute._errors import RedrouteError
+from redroute._errors import GpxError
 from redroute._io import write_text_atomic
 from redroute.coords import haversine_m
 
@@ -32,9 +32,6 @@ __all__ = ["GpxError", "gpx_text", "save_geojson", "save_gpx"]
 ODBL_URL = "https://opendatacommons.org/licenses/odbl/1-0/"
 OSM_COPYRIGHT_URL = "https://www.openstreetmap.org/copyright"
 
-
-class GpxError(RedrouteError, ValueError):
-    """A GPX file cannot be made with the options given."""
 
 
 def _pick(zh: str, en: str, lang: str, sep: str = " / ") -> str:

@@ -26,7 +26,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any, Literal, cast
 
-from redroute._errors import RedrouteError
+from redroute._errors import MapError
 from redroute._io import write_text_atomic
 from redroute.coords import wgs84_to_gcj02
 
@@ -70,9 +70,6 @@ _DATUM_LABELS = {
 _ROUTE_COLOUR = "#c62828"
 _EST_COLOUR = "#e07a10"
 
-
-class MapError(RedrouteError, ValueError):
-    """A map cannot be made with the options given."""
 
 
 @dataclass(frozen=True, slots=True)

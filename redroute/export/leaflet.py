@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from redroute._errors import RedrouteError
+from redroute._errors import LeafletError, RedrouteError
 from redroute._io import write_bytes_atomic
 
 if TYPE_CHECKING:
@@ -80,9 +80,6 @@ MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "Au
 OLD_BUILDINGS = frozenset({"former-residence", "former-office", "publishing-site", "school",
                            "congress-site"})
 
-
-class LeafletError(RedrouteError, ValueError):
-    """A leaflet cannot be made from these inputs."""
 
 
 # --------------------------------------------------------------------------- wording
