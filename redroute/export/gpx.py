@@ -19,6 +19,16 @@ from redroute import settings
 from redroute._errors import GpxError
 from redroute._io import write_text_atomic
 from redroute.coords import haversine_m
+from redroute.wording import (
+    ODBL_URL,
+    OSM_COPYRIGHT_URL,
+    OSM_CREDIT,
+    check_lang,
+    distance,
+    hours_words,
+    pick,
+    plural,
+)
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -29,33 +39,13 @@ if TYPE_CHECKING:
 
 __all__ = ["GpxError", "gpx_text", "save_geojson", "save_gpx"]
 
-ODBL_URL = "https://opendatacommons.org/licenses/odbl/1-0/"
-OSM_COPYRIGHT_URL = "https://www.openstreetmap.org/copyright"
 
-
-
-def _pick(zh: str, en: str, lang: str, sep: str = " / ") -> str:
-    if lang == "zh":
-        return zh
-    if lang == "en":
-        return en
-    return f"{zh}{sep}{en}" if zh != en else zh
 
 
 def _utc(t: dt.datetime) -> dt.datetime:
     """Itinerary times are Shanghai wall-clock times; GPX wants UTC."""
     local = t if t.tzinfo is not None else t.replace(tzinfo=ZoneInfo(settings.timezone))
     return local.astimezone(dt.UTC)
-
-
-def _hours(hours: str | None, lang: str) -> str:
-    if hours is None:
-        return _pick("开放时间不详", "opening hours unknown", lang)
-    if hours == "24/7":
-        return _pick("全天开放", "open all day", lang)
-    if hours == "closed":
-        return _pick("今日闭馆", "closed today", lang)
-    return _pick(f"今日开放 {hours}", f"open {hours} today", lang)
 
 
 def _stop_waypoint(s: Stop, lang: str) -> gpxpy.gpx.GPXWaypoint:
@@ -65,19 +55,17 @@ def _stop_waypoint(s: Stop, lang: str) -> gpxpy.gpx.GPXWaypoint:
 
     visit = f"{s.start:%H:%M}–{s.end:%H:%M}"
     desc = [s.address_zh,
-            _pick(f"到达 {s.arrival:%H:%M}，参观 {visit}", f"arrive {s.arrival:%H:%M}, "
+            pick(f"到达 {s.arrival:%H:%M}，参观 {visit}", f"arrive {s.arrival:%H:%M}, "
                   f"visit {visit}", lang),
-            _hours(s.hours_today, lang)]
+            pick(*hours_words(s.hours_today), lang)]
     if s.booking != "none" and s.booking in BOOKING:
         label = BOOKING[s.booking]
-        desc.append(_pick(f"{label.zh}：{s.booking_note_zh or ''}".rstrip("："),
+        desc.append(pick(f"{label.zh}：{s.booking_note_zh or ''}".rstrip("："),
                           f"{label.en}: {s.booking_note_en or ''}".rstrip(": "), lang))
-    name = s.name_en if lang == "en" else s.name_zh
-    if lang == "both" and s.name_en != s.name_zh:
-        name = f"{s.name_zh} / {s.name_en}"
+    name = pick(s.name_zh, s.name_en, lang)
     return gpxpy.gpx.GPXWaypoint(
         latitude=s.lat, longitude=s.lon, time=_utc(s.arrival), name=f"{s.number}. {name}",
-        description="\n".join(desc), comment=_pick(s.summary_zh, s.summary_en, lang, "\n"),
+        description="\n".join(desc), comment=pick(s.summary_zh, s.summary_en, lang, "\n"),
         symbol="Flag, Red", type="stop",
     )
 
@@ -116,21 +104,19 @@ def gpx_text(itinerary: Itinerary, *, lang: str = "both",
 
     from redroute import __version__
 
-    if lang not in ("zh", "en", "both"):
-        msg = f"GPX language {lang!r} is not one of zh, en, both"
-        raise GpxError(msg)
+    check_lang(lang, what="GPX language", error=GpxError)
     it = itinerary
     made = (created or dt.datetime.now(dt.UTC)).replace(microsecond=0)
     gpx = gpxpy.gpx.GPX()
     gpx.creator = f"redroute {__version__}"
-    gpx.name = _pick(it.title_zh, it.title_en, lang)
-    gpx.description = _pick(
-        f"{it.date.isoformat()}，{len(it.stops)} 站，步行 {it.distance_m / 1000:.1f} 公里，"
+    gpx.name = pick(it.title_zh, it.title_en, lang)
+    gpx.description = pick(
+        f"{it.date.isoformat()}，{len(it.stops)} 站，步行 {distance(it.distance_m)}，"
         f"{it.departure:%H:%M}–{it.finish:%H:%M}（上海时间）",
-        f"{it.date.isoformat()}, {len(it.stops)} stops, {it.distance_m / 1000:.1f} km on foot, "
-        f"{it.departure:%H:%M}–{it.finish:%H:%M} (Shanghai time)", lang, "\n")
+        f"{it.date.isoformat()}, {plural(len(it.stops), 'stop')}, {distance(it.distance_m)} on "
+        f"foot, {it.departure:%H:%M}–{it.finish:%H:%M} (Shanghai time)", lang, "\n")
     if it.estimated:
-        gpx.description += "\n" + _pick("部分路段为估算，并非沿街道的路线。",
+        gpx.description += "\n" + pick("部分路段为估算，并非沿街道的路线。",
                                         "Some legs are estimated, not routes along streets.",
                                         lang, "\n")
     gpx.time = _utc(made)
@@ -139,20 +125,20 @@ def gpx_text(itinerary: Itinerary, *, lang: str = "both",
     gpx.copyright_year = str(made.year)
     gpx.copyright_license = ODBL_URL
     gpx.link = OSM_COPYRIGHT_URL
-    gpx.link_text = "© OpenStreetMap contributors (ODbL)"
+    gpx.link_text = f"{OSM_CREDIT} (ODbL)"
     gpx.keywords = "Shanghai, red heritage, walking tour, 上海, 红色文化, 步行"
 
     gpx.waypoints.append(gpxpy.gpx.GPXWaypoint(
         latitude=it.start.lat, longitude=it.start.lon, time=_utc(it.departure),
-        name=_pick(f"起点 {it.start.name_zh}", f"Start: {it.start.name_en}", lang),
-        description=_pick(f"出发 {it.departure:%H:%M}", f"depart {it.departure:%H:%M}", lang),
+        name=pick(f"起点 {it.start.name_zh}", f"Start: {it.start.name_en}", lang),
+        description=pick(f"出发 {it.departure:%H:%M}", f"depart {it.departure:%H:%M}", lang),
         symbol="Flag, Green", type="start"))
     gpx.waypoints.extend(_stop_waypoint(s, lang) for s in it.stops)
     if it.end is not None:
         gpx.waypoints.append(gpxpy.gpx.GPXWaypoint(
             latitude=it.end.lat, longitude=it.end.lon, time=_utc(it.finish),
-            name=_pick(f"终点 {it.end.name_zh}", f"End: {it.end.name_en}", lang),
-            description=_pick(f"到达 {it.finish:%H:%M}", f"arrive {it.finish:%H:%M}", lang),
+            name=pick(f"终点 {it.end.name_zh}", f"End: {it.end.name_en}", lang),
+            description=pick(f"到达 {it.finish:%H:%M}", f"arrive {it.finish:%H:%M}", lang),
             symbol="Flag, Blue", type="end"))
 
     track = gpxpy.gpx.GPXTrack(name=gpx.name, number=1)

@@ -1,0 +1,121 @@
+"""The terminal schedule of an itinerary: plain text in Chinese, English or both.
+
+``redroute plan`` prints it; a library user gets it with :func:`schedule_text`. The
+wording (durations, distances, hours, reasons, the OpenStreetMap credit) comes from
+:mod:`redroute.wording`, as in every other output.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from redroute.vocabulary import BOOKING
+from redroute.wording import (
+    attribution,
+    check_lang,
+    date_words,
+    distance,
+    duration,
+    hours_words,
+    pick,
+    plural,
+    reason_words,
+)
+
+if TYPE_CHECKING:
+    from redroute.itinerary import Itinerary, Leg
+
+__all__ = ["schedule_text"]
+
+_INDENT = " " * 11
+
+
+def _leg_line(leg: Leg, lang: str) -> str:
+    minutes = leg.duration_s / 60
+    walk = pick(f"步行 {duration(minutes, 'zh')}", f"walk {duration(minutes, 'en')}", lang)
+    est = pick("（估算）", "(estimated)", lang, " ") if leg.estimated else ""
+    return f"         ↓ {walk}, {distance(leg.distance_m)} {est}".rstrip()
+
+
+def _totals(it: Itinerary, lang: str) -> str:
+    n, far = len(it.stops), distance(it.distance_m)
+    return pick(
+        f"共 {n} 站，步行 {far}，全程 {duration(it.total_minutes, 'zh')}"
+        f"（{it.speed_kmh:g} 公里/小时）",
+        f"{plural(n, 'stop')}, {far} on foot, {duration(it.total_minutes, 'en')} in all "
+        f"({it.speed_kmh:g} km/h)", lang, "\n")
+
+
+def _stop_lines(it: Itinerary, lang: str) -> list[str]:
+    lines = []
+    legs = list(it.legs)
+    for i, stop in enumerate(it.stops):
+        if i < len(legs) and legs[i].distance_m >= 1:  # no line for "walk 0 m"
+            lines.append(_leg_line(legs[i], lang))
+        visit = f"{stop.start:%H:%M}–{stop.end:%H:%M}"
+        lines.append(f"{stop.arrival:%H:%M}  {stop.number:>2}. "
+                     + pick(stop.name_zh, stop.name_en, lang, "  "))
+        detail = [pick(f"参观 {visit}", f"visit {visit}", lang)]
+        if stop.wait_minutes >= 1:
+            wait = round(stop.wait_minutes)
+            detail.append(pick(f"等候开门 {wait} 分钟", f"wait {wait} min for opening", lang))
+        detail.append(pick(*hours_words(stop.hours_today), lang))
+        lines.append(_INDENT + " · ".join(detail))
+        lines.append(_INDENT + stop.address_zh)
+        if stop.booking != "none" and stop.booking in BOOKING:
+            b = BOOKING[stop.booking]
+            note = pick(stop.booking_note_zh or "", stop.booking_note_en or "", lang, " ")
+            lines.append(_INDENT + pick(b.zh, b.en, lang) + f": {note}".rstrip())
+    return lines
+
+
+def schedule_text(itinerary: Itinerary, *, lang: str = "both") -> str:
+    """The schedule of a walk as lines of text for a terminal.
+
+    Parameters
+    ----------
+    itinerary
+        The walk.
+    lang
+        ``zh``, ``en`` or ``both`` (Chinese and English side by side).
+
+    Returns
+    -------
+    str
+        The title and date, the totals, each stop with the walk before it, the end, the
+        stops left out and why, and the OpenStreetMap credit; no final newline.
+
+    Raises
+    ------
+    ValueError
+        ``lang`` is not one of ``zh``, ``en``, ``both``.
+    """
+    check_lang(lang, what="schedule language")
+    it = itinerary
+    lines = [pick(it.title_zh, it.title_en, lang), pick(*date_words(it.date, style="iso"), lang),
+             _totals(it, lang)]
+    if it.estimated:
+        lines.append(pick("注意：部分步行距离为估算值（无街道数据）",
+                          "Note: some walking distances are estimated (no street data)",
+                          lang, "\n"))
+    lines.append("")
+    lines.append(f"{it.departure:%H:%M}  " + pick(f"出发 {it.start.name_zh}",
+                                                  f"Start: {it.start.name_en}", lang))
+    lines += _stop_lines(it, lang)
+    legs = list(it.legs)
+    if it.end is not None and len(legs) > len(it.stops):
+        if legs[-1].distance_m >= 1:
+            lines.append(_leg_line(legs[-1], lang))
+        lines.append(f"{it.finish:%H:%M}  " + pick(f"到达终点 {it.end.name_zh}",
+                                                   f"End: {it.end.name_en}", lang))
+    else:
+        lines.append(f"{it.finish:%H:%M}  " + pick("行程结束", "End of the walk", lang))
+    if it.excluded:
+        lines.append("")
+        lines.append(pick("未安排的地点：", "Left out:", lang))
+        for e in it.excluded:
+            why = reason_words(e.reason)
+            lines.append("  - " + pick(f"{e.name_zh}：{why.zh}", f"{e.name_en}: {why.en}", lang))
+    lines.append("")
+    lines.append(attribution(lang))
+    return "\n".join(lines)

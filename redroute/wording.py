@@ -1,0 +1,285 @@
+"""The bilingual phrases that more than one output uses, in one place.
+
+Every output (the terminal schedule, the HTML map, the GPX file, the leaflet, the website
+kit) writes durations, distances, dates, opening hours, the reasons a stop was left out
+and the OpenStreetMap credit with the functions here, so that they read the same
+everywhere. Phrases come as a :class:`~redroute.vocabulary.Label` (``zh``, ``en``) or, with
+a ``lang`` of ``zh``, ``en`` or ``both``, as one string (:func:`pick`).
+
+This module sits below everything that writes text: it imports only the standard library,
+:mod:`redroute._errors` and :mod:`redroute.vocabulary`.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from redroute.vocabulary import Label
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+__all__ = [
+    "ATTRIBUTION",
+    "HOURS_UNKNOWN",
+    "LANGS",
+    "MONTHS_EN",
+    "MONTHS_EN_SHORT",
+    "ODBL_URL",
+    "OSM_COPYRIGHT_URL",
+    "OSM_CREDIT",
+    "REASONS",
+    "WEEKDAYS_EN",
+    "WEEKDAYS_EN_FULL",
+    "WEEKDAYS_ZH",
+    "attribution",
+    "attribution_html",
+    "capitalise",
+    "check_lang",
+    "date_words",
+    "distance",
+    "duration",
+    "hours_words",
+    "pick",
+    "plural",
+    "reason_words",
+]
+
+#: The values a ``lang`` argument takes: Chinese, English, or both side by side.
+LANGS = ("zh", "en", "both")
+
+WEEKDAYS_ZH = "一二三四五六日"
+WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+WEEKDAYS_EN_FULL = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
+                    "Sunday")
+MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August",
+             "September", "October", "November", "December")
+MONTHS_EN_SHORT = tuple(m[:3] for m in MONTHS_EN)
+
+OSM_COPYRIGHT_URL = "https://www.openstreetmap.org/copyright"
+ODBL_URL = "https://opendatacommons.org/licenses/odbl/1-0/"
+#: The credit line of every output drawn from OpenStreetMap data.
+ATTRIBUTION = Label("地图数据 © OpenStreetMap 贡献者（ODbL）",
+                    "Map data © OpenStreetMap contributors (ODbL)")
+#: The short credit, for the corner of a map where a full line does not fit.
+OSM_CREDIT = "© OpenStreetMap contributors"
+
+HOURS_UNKNOWN = Label("开放时间不详", "opening hours unknown")
+
+#: Why a candidate stop was left out of the walk (``Excluded.reason``, the solver's
+#: ``Reason`` values and the planner's ``unknown-hours``).
+REASONS: dict[str, Label] = {
+    "closed": Label("当天闭馆", "closed that day"),
+    "opens-too-late": Label("开放时间与行程时间不合", "its opening hours do not fit the walk"),
+    "budget": Label("时间预算不够", "it does not fit in the time budget"),
+    "unreachable": Label("无法步行到达", "it cannot be reached on foot"),
+    "distance": Label("超出最远步行距离", "it is beyond the maximum walking distance"),
+    "lower-score": Label("时间有限，已优先安排更重要的地点", "lower priority than the stops kept"),
+    "order": Label("与固定的参观顺序冲突", "it does not fit the fixed order"),
+    "unknown-hours": Label(HOURS_UNKNOWN.zh, "its opening hours are unknown"),
+}
+
+
+def check_lang(lang: str, *, what: str = "language",
+               error: type[Exception] = ValueError) -> str:
+    """Return ``lang`` if it is ``zh``, ``en`` or ``both``, else raise ``error``.
+
+    Parameters
+    ----------
+    lang
+        The language asked for.
+    what
+        What the language is of, to start the message (``"map language"``).
+    error
+        The exception class to raise: the caller's own, e.g. ``MapError``.
+
+    Returns
+    -------
+    str
+        ``lang`` unchanged.
+    """
+    if lang not in LANGS:
+        msg = f"{what} {lang!r} is not one of {', '.join(LANGS)}"
+        raise error(msg)
+    return lang
+
+
+def pick(zh: str, en: str, lang: str, sep: str = " / ") -> str:
+    """The Chinese text, the English text, or both joined by ``sep``.
+
+    Parameters
+    ----------
+    zh, en
+        The two texts. When they are the same (a name with no translation), ``both``
+        shows it once.
+    lang
+        ``zh``, ``en`` or ``both``.
+    sep
+        What joins the two texts for ``both``: ``" / "`` on one line, ``"\\n"`` for two.
+
+    Returns
+    -------
+    str
+        The text to show.
+    """
+    if lang == "zh":
+        return zh
+    if lang == "en":
+        return en
+    return zh if zh == en else f"{zh}{sep}{en}"
+
+
+def plural(n: int, word: str, plural_form: str | None = None) -> str:
+    """A count with its English noun: ``1 stop``, ``2 stops``, ``0 stops``.
+
+    Parameters
+    ----------
+    n
+        The count.
+    word
+        The singular noun.
+    plural_form
+        The plural when it is not ``word + "s"`` (``"districts"`` needs none,
+        ``"entries"`` does).
+
+    Returns
+    -------
+    str
+        ``"{n} {noun}"``.
+    """
+    return f"{n} {word if n == 1 else plural_form or word + 's'}"
+
+
+def capitalise(text: str) -> str:
+    """``text`` with its first letter upper-case (the rest untouched)."""
+    return text[:1].upper() + text[1:]
+
+
+def duration(minutes: float, lang: str = "both", sep: str = " / ") -> str:
+    """A length of time rounded to the minute: ``4 小时 48 分钟`` / ``4 h 48 min``.
+
+    Parameters
+    ----------
+    minutes
+        The time in minutes; negative counts as 0.
+    lang
+        ``zh``, ``en`` or ``both``.
+    sep
+        What joins the two languages for ``both``.
+
+    Returns
+    -------
+    str
+        ``"35 分钟"``, ``"1 小时"``, ``"4 小时 48 分钟"``; ``"35 min"``, ``"1 h"``,
+        ``"4 h 48 min"``, ``"1 h 05 min"``.
+    """
+    h, rest = divmod(max(0, round(minutes)), 60)
+    zh = (f"{h} 小时 {rest} 分钟" if rest else f"{h} 小时") if h else f"{rest} 分钟"
+    en = (f"{h} h {rest:02d} min" if rest else f"{h} h") if h else f"{rest} min"
+    return pick(zh, en, lang, sep)
+
+
+def distance(metres: float) -> str:
+    """A walking distance, the same in both languages: ``240 m`` or ``1.2 km``.
+
+    Below a kilometre, to the nearest 10 m; from 1 km (after that rounding, so 995 m
+    is ``1.0 km``, not ``1000 m``), to the nearest 100 m. Halves round up.
+
+    Parameters
+    ----------
+    metres
+        The distance in metres; negative counts as 0.
+
+    Returns
+    -------
+    str
+        The distance with its unit.
+    """
+    m = max(0.0, metres)
+    tens = math.floor(m / 10 + 0.5)
+    if tens < 100:
+        return f"{tens * 10} m"
+    return f"{math.floor(m / 100 + 0.5) / 10:.1f} km"
+
+
+def date_words(day: dt.date, *, style: str = "long") -> Label:
+    """A date with its weekday, in both languages.
+
+    Parameters
+    ----------
+    day
+        The date.
+    style
+        ``long``: ``2026年12月1日 星期二`` / ``Tuesday 1 December 2026``;
+        ``short``: ``2026年12月1日 星期二`` / ``Tue 1 Dec 2026``;
+        ``iso``: ``2026-12-01 星期二`` / ``2026-12-01 Tue``.
+
+    Returns
+    -------
+    Label
+        The Chinese and the English wording.
+    """
+    wd = day.weekday()
+    zh_day = f"星期{WEEKDAYS_ZH[wd]}"
+    if style == "iso":
+        return Label(f"{day.isoformat()} {zh_day}", f"{day.isoformat()} {WEEKDAYS_EN[wd]}")
+    zh = f"{day.year}年{day.month}月{day.day}日 {zh_day}"
+    if style == "short":
+        return Label(zh, f"{WEEKDAYS_EN[wd]} {day.day} {MONTHS_EN_SHORT[day.month - 1]} "
+                         f"{day.year}")
+    if style == "long":
+        return Label(zh, f"{WEEKDAYS_EN_FULL[wd]} {day.day} {MONTHS_EN[day.month - 1]} "
+                         f"{day.year}")
+    msg = f"date style {style!r} is not one of long, short, iso"
+    raise ValueError(msg)
+
+
+def hours_words(hours: str | None, *, today: bool = True) -> Label:
+    """A site's opening hours on one day, as a phrase.
+
+    Parameters
+    ----------
+    hours
+        ``"09:00-16:30"`` (or several windows), ``"24/7"``, ``"closed"``, or ``None`` when
+        unknown: a stop's ``hours_today`` or ``Landmark.hours_label``.
+    today
+        ``True`` for a view of the walk's own day ("open 09:00–16:30 today", "closed
+        today"); ``False`` for print, read on another day ("open 09:00–16:30", "closed that
+        day").
+
+    Returns
+    -------
+    Label
+        Lower-case phrases (:func:`capitalise` for a line of their own); time ranges with
+        an en dash.
+    """
+    if hours is None:
+        return HOURS_UNKNOWN
+    if hours == "24/7":
+        return Label("全天开放", "open all day")
+    if hours == "closed":
+        return Label("今日闭馆", "closed today") if today else REASONS["closed"]
+    span = hours.replace("-", "–")
+    if today:
+        return Label(f"今日开放 {span}", f"open {span} today")
+    return Label(f"开放 {span}", f"open {span}")
+
+
+def reason_words(reason: str) -> Label:
+    """Why a stop was left out, for a reason code of :data:`REASONS` (an unknown code is
+    shown as it is)."""
+    return REASONS.get(reason, Label(reason, reason))
+
+
+def attribution(lang: str, sep: str = " / ") -> str:
+    """The OpenStreetMap credit line in ``lang`` (:data:`ATTRIBUTION`)."""
+    return pick(*ATTRIBUTION, lang, sep)
+
+
+def attribution_html(lang: str, sep: str = " / ") -> str:
+    """:func:`attribution` as HTML, its © part linking to OpenStreetMap's copyright page."""
+    link = f'<a href="{OSM_COPYRIGHT_URL}">© OpenStreetMap'
+    zh = ATTRIBUTION.zh.replace("© OpenStreetMap 贡献者", f"{link} 贡献者</a>")
+    en = ATTRIBUTION.en.replace("© OpenStreetMap contributors", f"{link} contributors</a>")
+    return pick(zh, en, lang, sep)
