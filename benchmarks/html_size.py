@@ -27,8 +27,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from redroute._errors import NetworkWarning  # noqa: E402
+from redroute._sources import walk_network  # noqa: E402
 from redroute.export import html as map_html_module  # noqa: E402
-from redroute.network import BBox, walk_network  # noqa: E402
+from redroute.network import BBox  # noqa: E402
 from tests.conftest import founding_itinerary  # noqa: E402
 
 if TYPE_CHECKING:

@@ -25,8 +25,9 @@ from pathlib import Path
 from typing import Any
 
 from redroute._errors import NetworkWarning
+from redroute._sources import walk_network
 from redroute.export.leaflet import leaflet_layout, save_leaflet
-from redroute.network import BBox, walk_network
+from redroute.network import BBox
 from redroute.plan import plan_itinerary
 
 ROOT = Path(__file__).resolve().parent.parent

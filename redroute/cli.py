@@ -12,16 +12,21 @@ import re
 import sys
 import unicodedata
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from redroute._errors import RedrouteError
 from redroute.vocabulary import BOOKING, CATEGORIES, DISTRICTS, THEMES
+from redroute.wording import LANGS, plural
 
 if TYPE_CHECKING:
-    from redroute.catalogue import Catalogue, Landmark
+    from collections.abc import Callable
 
+    from redroute.catalogue import Catalogue, Landmark
+    from redroute.request import PlanRequest
+
+_F = TypeVar("_F", bound="Callable[..., Any]")
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 WEEKDAYS = ("周一 Mon", "周二 Tue", "周三 Wed", "周四 Thu", "周五 Fri", "周六 Sat", "周日 Sun")
 
@@ -59,6 +64,11 @@ def main() -> None:
     # Data-quality warnings reach the user as one line each, never as a traceback.
     warnings.simplefilter("default", RedrouteWarning)
     warnings.showwarning = _show_warning
+    from redroute import settings
+
+    problem = settings.config_problem()
+    if problem:
+        _say(f"Warning: {problem}; its settings are ignored / 配置文件有误，已忽略")
 
 
 def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
@@ -125,16 +135,6 @@ def _pad(text: str, width: int) -> str:
     return text + " " * max(0, width - _width(text))
 
 
-def _clip(text: str, width: int) -> str:
-    out, used = "", 0
-    for c in text:
-        w = _width(c)
-        if used + w > width - 1 and _width(text) > width:
-            return out + "…"
-        out, used = out + c, used + w
-    return out
-
-
 def _table(rows: list[list[str]], header: list[str]) -> str:
     widths = [max(_width(r[i]) for r in [header, *rows]) for i in range(len(header))]
     lines = ["  ".join(_pad(c, w) for c, w in zip(r, widths, strict=True)).rstrip()
@@ -174,6 +174,34 @@ _CATALOGUE_OPTION = click.option(
     envvar="REDROUTE_CATALOGUE",
     help="A catalogue GeoJSON to use instead of the shipped one (env REDROUTE_CATALOGUE).",
 )
+
+
+_ROUTES_OPTION = click.option(
+    "--routes", "routes_dir", type=click.Path(path_type=Path, file_okay=False),
+    envvar="REDROUTE_ROUTES", help="A folder of route .toml files instead of the shipped ones.")
+
+
+def _routes(routes_dir: Path | None, catalogue_path: Path | None) -> tuple[Any, Any]:
+    from redroute.routes import load_routes
+
+    cat = _load(catalogue_path)
+    return cat, load_routes(routes_dir, cat)
+
+
+_NETWORK_OPTION = click.option(
+    "--network", "source", default=None, metavar="auto|download|estimate|PATH",
+    help="Where the walking network comes from: auto (cache, then REDROUTE_OSM or the config "
+         "file's extract, then a download, then the estimate), download, estimate, or the "
+         "path of an .osm/.osm.bz2/.osm.pbf extract (default: auto, or REDROUTE_NETWORK).")
+
+
+def _lang_option(what: str) -> Callable[[_F], _F]:
+    return click.option("--lang", type=click.Choice(LANGS), default="both", show_default=True,
+                        help=f"Language of {what}.")
+
+
+def _date_option(what: str) -> Callable[[_F], _F]:
+    return click.option("--date", "day", type=MOMENT, help=what)
 
 
 # ----------------------------------------------------------------------------- landmarks
@@ -382,24 +410,21 @@ def landmarks_schema() -> None:
 # ----------------------------------------------------------------------------- network
 
 
-_NETWORK_HELP = ("Where the walking network comes from: auto (cache, then REDROUTE_OSM or the "
-                 "config file's extract, then a download, then the estimate), download, "
-                 "estimate, or the path of an .osm/.osm.bz2/.osm.pbf extract.")
-
-
 def _area_options(fn: Any) -> Any:
     fn = click.option("--buffer", "buffer_m", type=click.FloatRange(min=0, max=10_000),
                       default=None, help="Metres added around the sites (default 800).")(fn)
     fn = click.option("--stops", help="Comma-separated landmark ids: the area around them.")(fn)
-    fn = click.option("--route", "route_id", help="A curated route id: the area of its stops.")(fn)
+    fn = click.option("--route", "route_id", help="A curated route id: the area its plans "
+                                                  "use.")(fn)
     fn = click.option("--district", type=click.Choice(list(DISTRICTS)),
                       help="The area around the district's landmarks.")(fn)
     fn = click.option("--bbox", help="The area S,W,N,E in WGS-84 degrees.")(fn)
-    return _CATALOGUE_OPTION(fn)
+    return _CATALOGUE_OPTION(_ROUTES_OPTION(fn))
 
 
 def _area(bbox: str | None, district: str | None, stops: str | None, route_id: str | None,
-          buffer_m: float | None, catalogue_path: Path | None) -> Any:
+          buffer_m: float | None, catalogue_path: Path | None, routes_dir: Path | None) -> Any:
+    """The area of ``network fetch/info``: for a route, exactly the area its plans use."""
     from redroute import settings
     from redroute.network import BBox
 
@@ -407,26 +432,28 @@ def _area(bbox: str | None, district: str | None, stops: str | None, route_id: s
     if len(given) != 1:
         msg = "give exactly one of --bbox S,W,N,E, --district NAME, --route ID or --stops ID,ID"
         raise click.UsageError(msg)
-    buffer = settings.buffer_m if buffer_m is None else buffer_m
     if bbox:
         return BBox.parse(bbox)
+    from redroute.plan import plan_area
+    from redroute.request import PlanRequest
+
     cat = _load(catalogue_path)
-    if district:
-        sites = list(cat.query(district=district))
-    elif route_id:
-        from redroute.plan import resolve_place
+    if route_id:
         from redroute.routes import get_route, load_routes
 
-        r = get_route(route_id, load_routes(None, cat))
-        places = [resolve_place(p, cat) for p in (r.start, r.end) if p and p != "start"]
-        points = [(lm.lon, lm.lat) for lm in map(cat.get, r.stops)]
-        return BBox.around(points + [(p.lon, p.lat) for p in places], buffer_m=buffer)
+        request = get_route(route_id, load_routes(routes_dir, cat)).request
+    elif district:
+        request = PlanRequest(district=district)
     else:
-        sites = [cat.get(i.strip()) for i in (stops or "").split(",") if i.strip()]
-    if not sites:
-        msg = "no landmarks to make an area from"
-        raise click.UsageError(msg)
-    return BBox.around([(lm.lon, lm.lat) for lm in sites], buffer_m=buffer)
+        request = PlanRequest(stops=tuple(_ids(stops) or ()))
+    if buffer_m is None:
+        return plan_area(request, cat)
+    saved = settings.buffer_m
+    try:
+        settings.buffer_m = buffer_m
+        return plan_area(request, cat)
+    finally:
+        settings.buffer_m = saved
 
 
 @main.group(cls=_Group, context_settings=CONTEXT)
@@ -439,7 +466,7 @@ def network() -> None:
 @click.option("--step-free", is_flag=True, help="Avoid steps (highway=steps).")
 def network_fetch(bbox: str | None, district: str | None, stops: str | None,
                   route_id: str | None, buffer_m: float | None, catalogue_path: Path | None,
-                  step_free: bool) -> None:
+                  routes_dir: Path | None, step_free: bool) -> None:
     """Download and cache the walking network of an area, for later offline plans. 预取路网。
 
     \b
@@ -449,9 +476,9 @@ def network_fetch(bbox: str | None, district: str | None, stops: str | None,
       redroute network fetch --bbox 31.2150,121.4600,31.2300,121.4800
       redroute network fetch --stops first-congress-site,old-yuyangli-2
     """
-    from redroute.network import cached_networks, download_graph, network_from_graph
+    from redroute._sources import cached_networks, download_graph, network_from_graph
 
-    area = _area(bbox, district, stops, route_id, buffer_m, catalogue_path)
+    area = _area(bbox, district, stops, route_id, buffer_m, catalogue_path, routes_dir)
     size = "x".join(f"{v / 1000:.1f}" for v in area.size_m())
     _say(f"[1/3] 区域 area {area.label()} ({size} km)")
     for cached_area, path in cached_networks():
@@ -473,11 +500,11 @@ def network_fetch(bbox: str | None, district: str | None, stops: str | None,
 
 @network.command("info")
 @_area_options
-@click.option("--network", "source", default=None, help=_NETWORK_HELP)
+@_NETWORK_OPTION
 @click.option("--step-free", is_flag=True, help="Avoid steps (highway=steps).")
 def network_info(bbox: str | None, district: str | None, stops: str | None,
                  route_id: str | None, buffer_m: float | None, catalogue_path: Path | None,
-                 source: str | None, step_free: bool) -> None:
+                 routes_dir: Path | None, source: str | None, step_free: bool) -> None:
     """Show which walking network a plan of an area would use. 路网信息。
 
     Prints the source, node and edge counts, bounding box and cache folder.
@@ -489,11 +516,10 @@ def network_info(bbox: str | None, district: str | None, stops: str | None,
           --network ../shared/data/osm/shanghai-core-merged.osm
     """
     from redroute import settings
-    from redroute.network import walk_network
+    from redroute.plan import choose_network
 
-    area = _area(bbox, district, stops, route_id, buffer_m, catalogue_path)
-    net = walk_network(area, network=source or settings.network, step_free=step_free,
-                       report=_say)
+    area = _area(bbox, district, stops, route_id, buffer_m, catalogue_path, routes_dir)
+    net = choose_network(area, network=source, step_free=step_free, report=_say)
     rows = [
         ("来源 Source", net.source + (" (estimated distances 估算)" if net.estimated else "")),
         ("出处 Origin", net.origin),
@@ -509,18 +535,6 @@ def network_info(bbox: str | None, district: str | None, stops: str | None,
 
 
 # ----------------------------------------------------------------------------- routes
-
-
-_ROUTES_OPTION = click.option(
-    "--routes", "routes_dir", type=click.Path(path_type=Path, file_okay=False),
-    envvar="REDROUTE_ROUTES", help="A folder of route .toml files instead of the shipped ones.")
-
-
-def _routes(routes_dir: Path | None, catalogue_path: Path | None) -> tuple[Any, Any]:
-    from redroute.routes import load_routes
-
-    cat = _load(catalogue_path)
-    return cat, load_routes(routes_dir, cat)
 
 
 @main.group(cls=_Group, context_settings=CONTEXT)
@@ -630,7 +644,7 @@ def _check_writable(paths: list[Path]) -> None:
 
 
 @main.command("plan", context_settings=CONTEXT)
-@click.argument("route_id", metavar="[ROUTE]", required=False)
+@click.argument("route_id", metavar="[ROUTE | REQUEST.toml]", required=False)
 @_CATALOGUE_OPTION
 @_ROUTES_OPTION
 @click.option("--stops", help="Candidate landmark ids, comma-separated.")
@@ -639,19 +653,18 @@ def _check_writable(paths: list[Path]) -> None:
 @click.option("--must", help="Landmark ids that must be visited, comma-separated.")
 @click.option("--order", type=click.Choice(["optimize", "fixed"]), default=None,
               help="Let the solver order the stops, or keep the given order.")
-@click.option("--date", "day", type=MOMENT, help="Day of the walk (default: today).")
+@_date_option("Day of the walk (default: today in Shanghai).")
 @click.option("--start", help="Landmark id, LAT,LON or a place name (人民广场, xintiandi...).")
 @click.option("--end", help="Like --start; 'start' for a round trip, 'none' to end at the "
                             "last stop (default: the route's, else a round trip).")
-@click.option("--crs", type=click.Choice(["wgs84", "gcj02", "bd09"]), default="wgs84",
-              help="Datum of LAT,LON start/end points copied from a map app.")
+@click.option("--crs", type=click.Choice(["wgs84", "gcj02", "bd09"]), default=None,
+              help="Datum of LAT,LON start/end points copied from a map app (default wgs84).")
 @click.option("--start-time", type=_Clock(), help="When the walk starts (default 09:00).")
 @click.option("--hours", type=click.FloatRange(min=0.25, max=24), help="Time budget in hours.")
 @click.option("--pace", help="standard (4.5 km/h), senior (3.5), family (3.0), or km/h.")
 @click.option("--step-free", is_flag=True, default=None, help="Avoid steps.")
-@click.option("--network", "source", default=None, help=_NETWORK_HELP)
-@click.option("--lang", type=click.Choice(["zh", "en", "both"]), default="both",
-              help="Language of the schedule and outputs.")
+@_NETWORK_OPTION
+@_lang_option("the schedule and outputs")
 @click.option("--json", "json_out", type=click.Path(path_type=Path, dir_okay=False),
               help="Write the itinerary JSON here.")
 @click.option("--geojson", "geojson_out", type=click.Path(path_type=Path, dir_okay=False),
@@ -673,20 +686,23 @@ def _check_writable(paths: list[Path]) -> None:
               default="trifold", help="Leaflet format.")
 @click.option("--map-url", help="The online map's address, printed on the leaflet as a QR code.")
 @click.option("--publisher", help="Publisher line of the leaflet, e.g. 徐汇区文化和旅游局.")
-@click.option("--time-limit", type=click.FloatRange(min=0.1, max=60), default=2.0,
-              help="Seconds the solver may search (for more than 15 candidates).")
-@click.option("--seed", type=int, default=0, help="Seed of the solver's search.")
+@click.option("--time-limit", type=click.FloatRange(min=0.1, max=60), default=None,
+              help="Seconds the solver may search (for more than 15 candidates; default 2).")
+@click.option("--seed", type=int, default=None, help="Seed of the solver's search (default 0).")
 def plan(route_id: str | None, catalogue_path: Path | None, routes_dir: Path | None,
          stops: str | None, theme: str | None, district: str | None, must: str | None,
          order: str | None, day: dt.date | None, start: str | None, end: str | None,
-         crs: str, start_time: dt.time | None, hours: float | None, pace: str | None,
+         crs: str | None, start_time: dt.time | None, hours: float | None, pace: str | None,
          step_free: bool | None, source: str | None, lang: str, json_out: Path | None,
          geojson_out: Path | None, html_out: Path | None, gpx_out: Path | None,
          leaflet_out: Path | None, output_dir: Path | None, tiles: str, leaflet_format: str,
-         map_url: str | None, publisher: str | None, time_limit: float, seed: int) -> None:
+         map_url: str | None, publisher: str | None, time_limit: float | None,
+         seed: int | None) -> None:
     """Plan a walk: a curated route, or a request of your own. 规划步行路线。
 
-    Prints the schedule and writes the outputs the flags ask for.
+    Prints the schedule and writes the outputs the flags ask for. ROUTE is a curated route
+    id (see `redroute routes list`) or a request file (.toml, the fields of a route file);
+    the options change it.
 
     \b
     Example:
@@ -696,8 +712,10 @@ def plan(route_id: str | None, catalogue_path: Path | None, routes_dir: Path | N
           --start 人民广场 --start-time 09:00 --hours 4 --pace senior --step-free
       redroute plan --stops lu-xun-residence,left-wing-writers-league-memorial \\
           --start 31.2656,121.4767 --end none --json walk.json
+      redroute plan my-walk.toml --date 2026-12-05 -o out/
     """
     from redroute.plan import make_plan
+    from redroute.request import PlanRequest
 
     targets: dict[str, Path] = {}
     if output_dir is not None:
@@ -716,31 +734,40 @@ def plan(route_id: str | None, catalogue_path: Path | None, routes_dir: Path | N
     _check_writable(list(targets.values()))
 
     cat = _load(catalogue_path)
-    kwargs: dict[str, Any] = {}
-    if route_id:
-        from redroute.routes import get_route, load_routes
-
-        r = get_route(route_id, load_routes(routes_dir, cat))
-        when = _day(day) or _today()
-        if not r.recommended_on(when):
-            _say(f"注意：{r.id} 建议在 {', '.join(r.days)} 出行 / note: {r.id} is recommended on "
-                 f"{', '.join(r.days)}; {when:%Y-%m-%d} is not one of them")
-        kwargs = r.plan_options()
-    elif not (stops or theme or district):
-        msg = "give a ROUTE (see 'redroute routes list'), or --stops, --theme or --district"
+    when = _day(day) or _today()
+    base = _base_request(route_id, routes_dir, cat, when)
+    if base is None and not (stops or theme or district):
+        msg = ("give a ROUTE (see 'redroute routes list'), a request .toml file, or --stops, "
+               "--theme or --district")
         raise click.UsageError(msg)
-    overrides = {"stops": _ids(stops), "order": order, "start": start, "start_time": start_time,
-                 "hours": hours, "pace": pace, "step_free": step_free, "mandatory": _ids(must)}
-    kwargs.update({k: v for k, v in overrides.items() if v is not None})
-    if end is not None:
-        kwargs["end"] = None if end.lower() == "none" else end
-    result = make_plan(catalogue=cat, theme=theme, district=district, date=_day(day),
-                       network=source, crs=crs, time_limit=time_limit, seed=seed,
-                       report=_say, **kwargs)
-    click.echo(result.itinerary.schedule_text(lang=lang))
+    request = PlanRequest.from_cli(
+        base, stops=stops, theme=theme, district=district, mandatory=must, order=order,
+        start=start, end=end, crs=crs, start_time=start_time, hours=hours, pace=pace,
+        step_free=step_free, time_limit=time_limit, seed=seed)
+    result = make_plan(request, catalogue=cat, date=when, network=source, report=_say)
+    from redroute.export.text import schedule_text
+
+    click.echo(schedule_text(result.itinerary, lang=lang))
     options = {"lang": lang, "tiles": tiles, "format": leaflet_format, "map_url": map_url,
                "publisher": publisher}
     _write_outputs(result, targets, options)
+
+
+def _base_request(name: str | None, routes_dir: Path | None, cat: Catalogue,
+                  when: dt.date) -> PlanRequest | None:
+    """The request of a curated route or a request file; ``None`` for a free request."""
+    from redroute.request import PlanRequest
+    from redroute.routes import get_route, load_routes
+
+    if name is None:
+        return None
+    if name.lower().endswith(".toml"):
+        return PlanRequest.from_toml(name)
+    r = get_route(name, load_routes(routes_dir, cat))
+    if not r.recommended_on(when):
+        _say(f"注意：{r.id} 建议在 {', '.join(r.days)} 出行 / note: {r.id} is recommended on "
+             f"{', '.join(r.days)}; {when:%Y-%m-%d} is not one of them")
+    return r.request
 
 
 def _ids(text: str | None) -> list[str] | None:
@@ -816,23 +843,22 @@ def _write_outputs(result: Any, targets: dict[str, Path], options: dict[str, Any
 
 
 @main.command("publish", context_settings=CONTEXT)
-@click.option("--all-routes", is_flag=True, required=True,
-              help="Build the kit of every curated route (the only mode for now).")
 @click.option("-o", "--output", type=click.Path(path_type=Path, file_okay=False),
               required=True, help="The folder of the kit (replaced as a whole).")
+@click.option("--all-routes", is_flag=True, hidden=True,
+              help="Accepted for compatibility: every curated route is always built.")
 @_CATALOGUE_OPTION
 @_ROUTES_OPTION
-@click.option("--date", "day", type=MOMENT,
-              help="Plan every route for this day (default: each route's next recommended day).")
-@click.option("--network", "source", default=None, help=_NETWORK_HELP)
-@click.option("--lang", type=click.Choice(["zh", "en", "both"]), default="both")
+@_date_option("Plan every route for this day (default: each route's next recommended day).")
+@_NETWORK_OPTION
+@_lang_option("the maps and leaflets")
 @click.option("--tiles", type=click.Choice(["osm", "amap", "tianditu", "none"]), default="osm",
               help="Base map of the HTML maps.")
 @click.option("--base-url", help="Where the kit will be served, for the QR codes and embeds, "
                                  "e.g. https://www.example.gov.cn/red-routes")
 @click.option("--publisher", help="Publisher line of the leaflets.")
 @click.option("--workers", type=click.IntRange(1, 32), help="Processes (default: one a core).")
-def publish(all_routes: bool, output: Path, catalogue_path: Path | None,
+def publish(output: Path, all_routes: bool, catalogue_path: Path | None,
             routes_dir: Path | None, day: dt.date | None, source: str | None, lang: str,
             tiles: str, base_url: str | None, publisher: str | None,
             workers: int | None) -> None:
@@ -841,9 +867,10 @@ def publish(all_routes: bool, output: Path, catalogue_path: Path | None,
 
     \b
     Example:
-      redroute publish --all-routes -o site/
-      redroute publish --all-routes -o site/ --base-url https://example.org/red \\
+      redroute publish -o site/
+      redroute publish -o site/ --base-url https://example.org/red \\
           --publisher "徐汇区文化和旅游局"
+      redroute publish -o site/ --routes my-routes/ --catalogue sites.geojson
     """
     import time
 
@@ -851,25 +878,200 @@ def publish(all_routes: bool, output: Path, catalogue_path: Path | None,
 
     _, found = _routes(routes_dir, catalogue_path)
     began = time.perf_counter()
-    items = publish_routes(output, found, catalogue=catalogue_path, routes_folder=routes_dir,
-                           date=_day(day), network=source, lang=lang, tiles=tiles,
-                           base_url=base_url, publisher=publisher, workers=workers,
-                           report=_say)
+    with _Progress(len(found), plural(len(found), "route")) as progress:
+
+        def built(item: Any) -> None:
+            progress.step(f"built {item.id}: {plural(item.stops, 'stop')} on {item.date}; "
+                          f"walking network: {item.network}")
+
+        items = publish_routes(output, found, catalogue=catalogue_path, date=_day(day),
+                               network=source, lang=lang, tiles=tiles, base_url=base_url,
+                               publisher=publisher, workers=workers, on_built=built)
     took = time.perf_counter() - began
-    click.echo(f"{len(items)} 条路线已发布到 {output} / {len(items)} routes published to "
-               f"{output}/index.html in {took:.1f} s")
+    click.echo(f"{len(items)} 条路线已发布到 {output} / {plural(len(items), 'route')} published "
+               f"to {output}/index.html in {took:.1f} s")
 
 
-def _register_exports() -> None:
-    # The export commands live beside their modules; their heavy imports stay inside them.
-    from redroute.export.embed import embed_command
-    from redroute.export.leaflet import leaflet_command
+class _Progress:
+    """A progress bar on a terminal; one line per step when stderr is not a terminal."""
 
-    main.add_command(leaflet_command, "leaflet")
-    main.add_command(embed_command, "embed")
+    def __init__(self, total: int, label: str) -> None:
+        self.total = total
+        self.label = label
+        self.done = 0
+        self.tty = sys.stderr.isatty()
+        self.bar: Any = None
+
+    def __enter__(self) -> _Progress:
+        if self.tty:
+            self.bar = click.progressbar(length=self.total, label=self.label, file=sys.stderr,
+                                         show_pos=True)
+            self.bar.__enter__()
+        return self
+
+    def step(self, line: str, *, advance: int = 1) -> None:
+        """One step done: advance the bar, or print ``line`` when there is no bar."""
+        self.done += advance
+        if self.bar is not None:
+            self.bar.update(advance)
+        else:
+            click.echo(f"[{self.done}/{self.total}] {line}", err=True)
+
+    def stage(self, done: int, total: int, label: str) -> None:
+        """A (done, total, label) callback, as the network download calls it."""
+        self.total = total
+        if self.bar is not None:
+            self.bar.length = total
+            self.bar.label = label
+            self.bar.update(done - self.done)
+            self.done = done
+        else:
+            self.done = done
+            click.echo(f"[{done}/{total}] {label}", err=True)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
 
 
-_register_exports()
+# ----------------------------------------------------------------------------- leaflet, embed
+
+
+@main.command("leaflet", context_settings=CONTEXT)
+@click.argument("source_arg", metavar="(ROUTE | REQUEST.toml | ITINERARY.json)")
+@click.option("-o", "--output", required=True, metavar="OUT.pdf",
+              type=click.Path(path_type=Path, dir_okay=False), help="The PDF file to write.")
+@click.option("--format", "fmt", type=click.Choice(["trifold", "a4"]), default="trifold",
+              show_default=True, help="trifold: A4 landscape folded in three; a4: portrait.")
+@_lang_option("the leaflet")
+@_date_option("The day of the walk: a ROUTE is planned for it (default: its next recommended "
+              "day); an ITINERARY's hours are shown for it (default: its own date).")
+@click.option("--map-url", metavar="URL", help="Online map of the route, printed as a QR code.")
+@click.option("--publisher", metavar="TEXT", help="Publisher line, e.g. 徐汇区文化和旅游局.")
+@_NETWORK_OPTION
+@_CATALOGUE_OPTION
+@_ROUTES_OPTION
+def leaflet(source_arg: str, output: Path, fmt: str, lang: str, day: dt.date | None,
+            map_url: str | None, publisher: str | None, source: str | None,
+            catalogue_path: Path | None, routes_dir: Path | None) -> None:
+    """Make a printable bilingual leaflet (PDF) of a curated route or a planned walk.
+    制作宣传折页。
+
+    ROUTE is a curated route id (see `redroute routes list`) or a request .toml file,
+    planned for --date or its next recommended day; ITINERARY.json is a file written by
+    `redroute plan --json`. The map's streets come from the same walking network a plan
+    would use (--network estimate: the route and stops only).
+
+    \b
+    Example:
+      redroute leaflet xuhui-anthem -o xuhui.pdf --publisher 徐汇区文化和旅游局
+      redroute leaflet my-route --routes my-routes/ --catalogue sites.geojson -o x.pdf
+      redroute leaflet founding.json -o founding-a4.pdf --format a4 --lang zh \\
+          --date 2026-12-05 --map-url https://example.org/routes/founding
+    """
+    from redroute.export.leaflet import save_leaflet
+    from redroute.itinerary import load_itinerary
+    from redroute.plan import make_plan
+
+    _check_writable([output])
+    cat = _load(catalogue_path)
+    when = _day(day)
+    if source_arg.lower().endswith(".json") or (Path(source_arg).is_file()
+                                                and not source_arg.lower().endswith(".toml")):
+        it = load_itinerary(source_arg)
+        network = _itinerary_network(it, source)
+        shown = when
+    else:
+        plan_day = when or _next_day(source_arg, routes_dir, cat)
+        request = _base_request(source_arg, routes_dir, cat, plan_day)
+        assert request is not None  # a name was given
+        result = make_plan(request, catalogue=cat, date=plan_day, network=source, report=_say)
+        it = result.itinerary
+        network = None if result.network.estimated else result.network
+        shown = None
+    path = save_leaflet(it, output, format=fmt, lang=lang, map_url=map_url,
+                        publisher=publisher, network=network, day=shown, catalogue=cat)
+    pages = _page_count(path)
+    size = max(1, round(path.stat().st_size / 1024))
+    click.echo(f"已写入折页 {path}（{pages} 页，{size} KB）/ wrote leaflet {path} ({fmt}, "
+               f"{plural(pages, 'page')}, {size} KB)", err=True)
+
+
+def _next_day(name: str, routes_dir: Path | None, cat: Catalogue) -> dt.date:
+    """A route's next recommended day from today (today for a request file)."""
+    from redroute.routes import get_route, load_routes
+
+    if name.lower().endswith(".toml"):
+        return _today()
+    return get_route(name, load_routes(routes_dir, cat)).next_recommended_day(_today())
+
+
+def _itinerary_network(it: Any, source: str | None) -> Any:
+    """The streets around a saved itinerary, for its map; ``None`` when only estimated."""
+    from redroute.network import BBox
+    from redroute.plan import choose_network
+
+    if source == "estimate":
+        return None
+    points = [(s.lon, s.lat) for s in it.stops] + [(it.start.lon, it.start.lat)]
+    points += [p for leg in it.legs for p in leg.geometry]
+    net = choose_network(BBox.around(points, buffer_m=300.0), network=source, report=_say)
+    return None if net.estimated else net
+
+
+def _page_count(path: Path) -> int:
+    return len(re.findall(rb"/Type\s*/Page[^s]", path.read_bytes()))
+
+
+@main.command("embed", context_settings=CONTEXT)
+@click.argument("map_file", metavar="MAP.html", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--url", required=True,
+              help="Where the map page will be served (https://... or a relative path).")
+@click.option("--title", help="Title of the frame (default: the map's title).")
+@click.option("--height", type=click.IntRange(200, 2000), default=600, show_default=True,
+              help="Maximum height of the frame in CSS pixels.")
+@click.option("--stop", type=click.IntRange(min=1), help="Open the map at this stop (#stop=N).")
+@_lang_option("the default title and the link")
+@click.option("--no-link", is_flag=True, help="Leave out the 'open in a new window' link.")
+@click.option("--geojson", "geojson_out", type=click.Path(path_type=Path, dir_okay=False),
+              help="Where to write the route GeoJSON (default: route.geojson beside the map).")
+def embed(map_file: Path, url: str, title: str | None, height: int, stop: int | None,
+          lang: str, no_link: bool, geojson_out: Path | None) -> None:
+    """Print the HTML that embeds a map page in a website; write its route as GeoJSON.
+    网页嵌入代码。
+
+    The snippet is a responsive <iframe> (lazy-loaded, full screen and geolocation
+    allowed). The route's GeoJSON, read back from the map page, goes to route.geojson
+    beside the map (or --geojson) for the website's own use. A page can link to one stop
+    with MAP.html#stop=N.
+
+    \b
+    Example:
+      redroute plan founding -o site/
+      redroute embed site/map.html --url https://example.org/walks/map.html
+      redroute embed site/map.html --url map.html --stop 3 --lang en --title "Stop 3"
+    """
+    from redroute._errors import EmbedError
+    from redroute._io import write_text_atomic
+    from redroute.export.embed import embed_snippet, read_embedded_geojson
+    from redroute.wording import pick
+
+    data = read_embedded_geojson(map_file)
+    numbers = {f["properties"].get("number") for f in data.get("features", [])
+               if f.get("properties", {}).get("kind") == "stop"}
+    if stop is not None and stop not in numbers:
+        msg = f"--stop {stop}: the map has stops 1 to {len(numbers)}"
+        raise EmbedError(msg)
+    if title is None:
+        props = data.get("properties", {})
+        zh, en = str(props.get("title_zh", "")), str(props.get("title_en", ""))
+        title = pick(zh, en, lang) if zh and en else zh or en
+    snippet = embed_snippet(url, title=title, height=height, stop=stop, link=not no_link,
+                            lang=lang)
+    target = geojson_out or map_file.with_name("route.geojson")
+    write_text_atomic(target, json.dumps(data, ensure_ascii=False, indent=1) + "\n")
+    click.echo(snippet, nl=False)
+    click.echo(f"wrote {target}", err=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -3,8 +3,8 @@
 :func:`build_itinerary` turns a solver :class:`~redroute.solver.Solution` over a
 :class:`~redroute.matrix.TravelMatrix` into an :class:`Itinerary`. An itinerary round-trips
 through a documented, versioned JSON format (:func:`itinerary_schema`, ``to_json`` /
-:func:`load_itinerary`), exports as GeoJSON (stops as Points, legs as LineStrings) and prints
-as a bilingual schedule (:meth:`Itinerary.schedule_text`).
+:func:`load_itinerary`) and exports as GeoJSON (stops as Points, legs as LineStrings); the
+terminal schedule is :func:`redroute.export.text.schedule_text`.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from redroute._errors import ItineraryError
 from redroute.directions import Step
+from redroute.wording import REASONS, reason_words
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -40,21 +41,6 @@ __all__ = [
 ]
 
 SCHEMA_ID = "redroute-itinerary/1"
-WEEKDAYS_ZH = "一二三四五六日"
-WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-
-#: Chinese and English wording of the solver's reasons for leaving a stop out.
-REASONS: dict[str, tuple[str, str]] = {
-    "closed": ("当天闭馆", "closed that day"),
-    "opens-too-late": ("开放时间与行程时间不合", "its opening hours do not fit the walk"),
-    "budget": ("时间预算不够", "it does not fit in the time budget"),
-    "unreachable": ("无法步行到达", "it cannot be reached on foot"),
-    "distance": ("超出最远步行距离", "it is beyond the maximum walking distance"),
-    "lower-score": ("时间有限，已优先安排更重要的地点", "lower priority than the stops kept"),
-    "order": ("与固定的参观顺序冲突", "it does not fit the fixed order"),
-    "unknown-hours": ("开放时间不详", "its opening hours are unknown"),
-}
-
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,11 +114,11 @@ class Excluded:
 
     @property
     def reason_zh(self) -> str:
-        return REASONS.get(self.reason, (self.reason, self.reason))[0]
+        return reason_words(self.reason).zh
 
     @property
     def reason_en(self) -> str:
-        return REASONS.get(self.reason, (self.reason, self.reason))[1]
+        return reason_words(self.reason).en
 
 
 @dataclass
@@ -262,15 +248,26 @@ class Itinerary:
                     "booking": s.booking,
                 },
             })
-        for leg in self.legs:
+        for number, leg in enumerate(self.legs, start=1):
+            # Repeated points say nothing about the way; a leg that does not move (a walk
+            # that starts at its first stop) has no line to draw, and a LineString needs two
+            # distinct positions, so it is left out (its stop's Point carries the time).
+            line: list[list[float]] = []
+            last: tuple[float, float] | None = None
+            for lon, lat in leg.geometry:
+                if (key := (round(lon, 7), round(lat, 7))) != last:  # 1 cm apart or more
+                    line.append([lon, lat])
+                    last = key
+            if len(line) < 2:
+                continue
             features.append({
                 "type": "Feature",
-                "geometry": {"type": "LineString",
-                             "coordinates": [list(p) for p in leg.geometry]},
+                "geometry": {"type": "LineString", "coordinates": line},
                 "properties": {
-                    "kind": "leg", "origin": leg.origin, "destination": leg.destination,
-                    "distance_m": round(leg.distance_m), "duration_min":
-                        round(leg.duration_s / 60, 1), "estimated": leg.estimated,
+                    "kind": "leg", "number": number, "origin": leg.origin,
+                    "destination": leg.destination, "depart": leg.depart.strftime("%H:%M"),
+                    "arrive": leg.arrive.strftime("%H:%M"), "distance_m": round(leg.distance_m),
+                    "duration_min": round(leg.duration_s / 60, 1), "estimated": leg.estimated,
                 },
             })
         for kind, place in (("start", self.start), ("end", self.end)):
@@ -285,12 +282,6 @@ class Itinerary:
                 "properties": {"title_zh": self.title_zh, "title_en": self.title_en,
                                "date": self.date.isoformat(), "estimated": self.estimated,
                                "attribution": "© OpenStreetMap contributors (ODbL)"}}
-
-    def schedule_text(self, *, lang: str = "both") -> str:
-        """A readable schedule for the terminal (``lang``: ``zh``, ``en`` or ``both``)."""
-        from redroute._schedule import schedule_text
-
-        return schedule_text(self, lang=lang)
 
 
 # --------------------------------------------------------------------------- building

@@ -9,18 +9,20 @@ import datetime as dt
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from redroute import coords, settings
 from redroute._errors import PlanError
 from redroute.itinerary import Excluded, Itinerary, Place, build_itinerary
+from redroute.request import PlanRequest
 
 if TYPE_CHECKING:
     from redroute.catalogue import Catalogue, Landmark
     from redroute.matrix import TravelMatrix
-    from redroute.network import WalkNetwork
+    from redroute.network import BBox, WalkNetwork
 
-__all__ = ["GAZETTEER", "Plan", "PlanError", "make_plan", "plan_itinerary", "resolve_place"]
+__all__ = ["GAZETTEER", "Plan", "PlanError", "PlanRequest", "choose_network", "make_plan",
+           "plan_area", "plan_itinerary", "resolve_place"]
 
 Report = Callable[[str], None]
 
@@ -117,122 +119,139 @@ class Plan:
     matrix: TravelMatrix
 
 
-def plan_itinerary(stops: Sequence[str] | None = None, **kwargs: Any) -> Itinerary:
+def plan_itinerary(stops: Sequence[str] | None = None, *, catalogue: Catalogue | None = None,
+                   date: dt.date | None = None, network: str | None = None,
+                   report: Report | None = None, **fields: Any) -> Itinerary:
     """Plan a walking tour and return its :class:`~redroute.itinerary.Itinerary`.
 
-    Takes the arguments of :func:`make_plan`.
+    A shortcut for ``make_plan(PlanRequest(stops=stops, **fields), ...).itinerary``:
+    ``fields`` are those of :class:`~redroute.request.PlanRequest`.
     """
-    return make_plan(stops, **kwargs).itinerary
+    request = PlanRequest(stops=tuple(stops or ()), **fields)
+    return make_plan(request, catalogue=catalogue, date=date, network=network,
+                     report=report).itinerary
+
+
+def plan_area(request: PlanRequest, catalogue: Catalogue) -> BBox:
+    """The area a plan of ``request`` needs streets for: its stops and places, buffered."""
+    from redroute.network import BBox
+
+    candidates = _candidates(catalogue, request)
+    start, end = _places(request, catalogue)
+    points = [(start.lon, start.lat)] + [(lm.lon, lm.lat) for lm in candidates]
+    if end is not None:
+        points.append((end.lon, end.lat))
+    return BBox.around(points, buffer_m=settings.buffer_m)
+
+
+def choose_network(area: BBox, *, network: str | None = None, step_free: bool = False,
+                   report: Report | None = None) -> WalkNetwork:
+    """The walking network of ``area``: the one choice every command and plan goes through.
+
+    ``network`` is ``auto`` (default: ``settings.network``), ``download``, ``estimate`` or
+    the path of an extract. Under ``auto`` a source that fails or has no streets in the area
+    gives one warning and the next is tried, down to the estimate (see
+    :func:`redroute.walk_network`).
+    """
+    from redroute._sources import walk_network
+
+    return walk_network(area, network=network or settings.network, step_free=step_free,
+                        report=report)
 
 
 def make_plan(
-    stops: Sequence[str] | None = None,
+    request: PlanRequest,
     *,
     catalogue: Catalogue | None = None,
-    theme: str | None = None,
-    district: str | None = None,
     date: dt.date | None = None,
-    start: str | Place = "peoples-square",
-    end: str | Place | None = "start",
-    start_time: dt.time = dt.time(9, 0),
-    hours: float = 4.0,
-    pace: str | float = "standard",
-    step_free: bool = False,
-    order: Literal["optimize", "fixed"] = "optimize",
-    mandatory: Sequence[str] = (),
     network: str | None = None,
-    crs: str = "wgs84",
-    title_zh: str | None = None,
-    title_en: str | None = None,
-    time_limit: float = 2.0,
-    seed: int = 0,
     report: Report | None = None,
 ) -> Plan:
     """Plan a walking tour: the itinerary, and the network and matrix behind it.
 
+    This is the one path from a request to a plan: ``redroute plan``, ``leaflet ROUTE``,
+    ``publish`` and library users all come through here.
+
     Parameters
     ----------
-    stops
-        Candidate landmark ids; default: every landmark matching ``theme`` and ``district``
-        (waypoints excepted).
+    request
+        What to plan (:class:`~redroute.request.PlanRequest`; a curated route gives its own
+        as :attr:`Route.request <redroute.routes.Route.request>`).
     catalogue
         Default: the shipped catalogue (or ``settings.catalogue_path``).
     date
         Default: today in Shanghai.
-    start, end
-        Landmark id, ``lat,lon`` or a gazetteer name (:data:`GAZETTEER`); ``end="start"``
-        makes a round trip, ``end=None`` ends at the last stop.
-    start_time, hours
-        When the walk starts and how long it may take.
-    pace
-        ``standard``, ``senior``, ``family`` or km/h.
-    order
-        ``optimize`` (the solver chooses the order) or ``fixed`` (``stops`` in that order).
-    mandatory
-        Landmark ids that must be visited.
     network
-        ``auto`` (default), ``download``, ``estimate`` or an extract path.
-    crs
-        Datum of ``lat,lon`` start and end points (``wgs84``, ``gcj02``, ``bd09``).
-    time_limit, seed
-        For the solver's search when there are more than 15 candidates.
+        ``auto`` (default: ``settings.network``), ``download``, ``estimate`` or an extract
+        path; see :func:`choose_network`.
     report
         Called with progress lines (the CLI prints them on stderr).
+
+    Raises
+    ------
+    PlanError
+        An unknown place, or no tour that meets the request.
+    NotFoundError
+        A landmark id that the catalogue does not have.
     """
     from redroute.catalogue import load_catalogue
     from redroute.matrix import travel_matrix
-    from redroute.network import BBox, walk_network
 
-    cat = catalogue if catalogue is not None else load_catalogue()
+    if not isinstance(request, PlanRequest):
+        msg = (f"make_plan takes a PlanRequest, not {type(request).__name__}; use "
+               "plan_itinerary(stops, ...) for keyword arguments")
+        raise TypeError(msg)
+    cat = catalogue if catalogue is not None else load_catalogue(settings.catalogue_path)
     day = date or _today()
-    if not (0 < hours <= 24):
-        msg = f"hours {hours:g} must be more than 0 and at most 24"
-        raise PlanError(msg)
-    candidates = _candidates(cat, stops, theme=theme, district=district, mandatory=mandatory)
-    start_place = start if isinstance(start, Place) else resolve_place(start, cat, crs=crs)
-    if end == "start":
-        end_place: Place | None = start_place
-    elif end is None or isinstance(end, Place):
-        end_place = end
-    else:
-        end_place = resolve_place(end, cat, crs=crs)
+    candidates = _candidates(cat, request)
+    start_place, end_place = _places(request, cat)
     one_way = end_place is not None and end_place != start_place
     # Points: 0 = start, 1..k = candidates, k+1 = end when it is another place.
     points = [(start_place.lon, start_place.lat)] + [(lm.lon, lm.lat) for lm in candidates]
     if one_way and end_place is not None:
         points.append((end_place.lon, end_place.lat))
-    net = walk_network(BBox.around(points, buffer_m=settings.buffer_m),
-                       network=network or settings.network, step_free=step_free,
-                       report=report)
+    net = choose_network(plan_area(request, cat), network=network,
+                         step_free=request.step_free, report=report)
     if report:
         report(f"computing walking times between {len(points)} points...")
     names = [start_place.id or start_place.name_en, *(lm.id for lm in candidates)]
     if one_way and end_place is not None:
         names.append(end_place.id or end_place.name_en)
-    matrix = travel_matrix(net, points, pace=pace, names=names)
-    problem, unknown = _problem(matrix, candidates, day, one_way=one_way,
-                                round_trip=end_place is not None and not one_way,
-                                start_time=start_time, hours=hours, mandatory=mandatory,
-                                fixed=order == "fixed")
+    matrix = travel_matrix(net, points, pace=request.pace, names=names)
+    problem, unknown = _problem(matrix, candidates, day, request, one_way=one_way,
+                                round_trip=end_place is not None and not one_way)
     if report:
         report(f"choosing and ordering stops among {len(candidates)} candidates...")
     from redroute import solver
 
     try:
-        solution = solver.solve(problem, time_limit=time_limit, seed=seed)
+        solution = solver.solve(problem, time_limit=request.time_limit, seed=request.seed)
     except solver.InfeasibleRequestError as err:
         raise PlanError(_infeasible(err, candidates, day)) from err
     index = {lm.id: k + 1 for k, lm in enumerate(candidates)}
     landmarks: list[Landmark | None] = [None, *candidates] + ([None] if one_way else [])
+    title_zh, title_en = _title(request.theme, request.district)
     itinerary = build_itinerary(
         solution, matrix, landmarks, day=day, start=start_place, end=end_place,
-        title_zh=title_zh or _title(theme, district)[0],
-        title_en=title_en or _title(theme, district)[1],
-        pace=str(pace), mandatory=[index[i] for i in mandatory],
+        title_zh=request.title_zh or title_zh, title_en=request.title_en or title_en,
+        pace=str(request.pace), mandatory=[index[i] for i in request.mandatory],
     )
     unknown_ids = {u.id for u in unknown}
     itinerary.excluded = [e for e in itinerary.excluded if e.id not in unknown_ids] + unknown
     return Plan(itinerary, net, matrix)
+
+
+def _places(request: PlanRequest, cat: Catalogue) -> tuple[Place, Place | None]:
+    """The start and end places of a request (end ``None``: the walk ends at its last stop)."""
+    start = request.start
+    start_place = start if isinstance(start, Place) else resolve_place(start, cat,
+                                                                      crs=request.crs)
+    end = request.end
+    if end == "start":
+        return start_place, start_place
+    if end is None or isinstance(end, Place):
+        return start_place, end
+    return start_place, resolve_place(end, cat, crs=request.crs)
 
 
 def _title(theme: str | None, district: str | None) -> tuple[str, str]:
@@ -266,29 +285,31 @@ def _reword(message: str) -> str:
     return re.sub(r"stop \d+ \(([^)]+)\)", r"stop \1", message)
 
 
-def _candidates(cat: Catalogue, stops: Sequence[str] | None, *, theme: str | None,
-                district: str | None, mandatory: Sequence[str]) -> list[Landmark]:
-    if stops:
-        found = [cat.get(i) for i in dict.fromkeys(stops)]
+def _candidates(cat: Catalogue, request: PlanRequest) -> list[Landmark]:
+    if request.stops:
+        found = [cat.get(i) for i in dict.fromkeys(request.stops)]
     else:
-        found = [lm for lm in cat.query(theme=theme, district=district)
+        found = [lm for lm in cat.query(theme=request.theme, district=request.district)
                  if lm.category != "waypoint"]
     if not found:
-        msg = "no candidate stops: give stops, or a theme/district that has landmarks"
+        msg = (f"no candidate stops: the catalogue {cat.source} has no landmark with theme "
+               f"{request.theme or 'any'} in district {request.district or 'any'}")
         raise PlanError(msg)
     ids = {lm.id for lm in found}
-    found += [cat.get(i) for i in mandatory if i not in ids]
+    found += [cat.get(i) for i in request.mandatory if i not in ids]
     return found
 
 
-def _problem(matrix: TravelMatrix, candidates: list[Landmark], day: dt.date, *,
-             one_way: bool, round_trip: bool, start_time: dt.time, hours: float,
-             mandatory: Sequence[str], fixed: bool) -> tuple[Any, list[Excluded]]:
+def _problem(matrix: TravelMatrix, candidates: list[Landmark], day: dt.date,
+             request: PlanRequest, *, one_way: bool,
+             round_trip: bool) -> tuple[Any, list[Excluded]]:
     """The solver's problem over the matrix points, and the stops left out as unknown."""
     import numpy as np
 
     from redroute import solver
 
+    mandatory = request.mandatory
+    start_time = request.start_time
     unknown: list[Excluded] = []
     windows: list[list[tuple[float, float]]] = [[(0.0, 86_400.0)]]
     for lm in candidates:
@@ -316,10 +337,11 @@ def _problem(matrix: TravelMatrix, candidates: list[Landmark], day: dt.date, *,
         start=0,
         end=end_node,
         start_time=float(start_time.hour * 3600 + start_time.minute * 60),
-        budget=hours * 3600.0,
+        budget=request.hours * 3600.0,
         mandatory=[index[i] for i in mandatory],
-        order=[index[lm.id] for lm in candidates] if fixed else None,
+        order=[index[lm.id] for lm in candidates] if request.order == "fixed" else None,
         distance=matrix.distance_m,
+        max_distance=None if request.max_walk_km is None else request.max_walk_km * 1000.0,
         names=["start", *(lm.id for lm in candidates)] + (["end"] if one_way else []),
     )
     return problem, unknown

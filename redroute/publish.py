@@ -17,7 +17,7 @@ import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from redroute._errors import PublishError, RedrouteError
 
@@ -50,34 +50,45 @@ class Published:
     files: dict[str, str]
 
 
-def _build_one(args: dict[str, Any]) -> Published:
-    """Plan one route and write its files into ``args["folder"]`` (runs in a worker)."""
+@dataclass(frozen=True, slots=True)
+class _Job:
+    """What a worker needs to build one route's folder (plain, picklable values)."""
+
+    route: Route
+    folder: Path
+    date: dt.date
+    catalogue: Path | None
+    network: str | None
+    lang: str
+    tiles: str
+    base_url: str | None
+    publisher: str | None
+
+
+def _build_one(job: _Job) -> Published:
+    """Plan one route and write its files into ``job.folder`` (runs in a worker)."""
     import warnings
 
-    from redroute import settings
     from redroute.catalogue import load_catalogue
     from redroute.export.gpx import save_geojson, save_gpx
     from redroute.export.html import save_map
     from redroute.export.leaflet import save_leaflet
     from redroute.plan import make_plan
-    from redroute.routes import load_routes
 
     warnings.simplefilter("ignore")  # the parent reports the network source once per route
-    cat = load_catalogue(args["catalogue"])
-    route = load_routes(args["routes"], cat)[args["id"]]
-    folder = Path(args["folder"])
-    folder.mkdir()
-    result = make_plan(catalogue=cat, date=args["date"],
-                       network=args["network"] or settings.network, **route.plan_options())
+    cat = load_catalogue(job.catalogue)
+    route = job.route
+    job.folder.mkdir()
+    result = make_plan(route.request, catalogue=cat, date=job.date, network=job.network)
     it = result.itinerary
-    map_url = f"{args['base_url'].rstrip('/')}/{route.id}/map.html" if args["base_url"] else None
-    save_map(it, folder / FILES["html"], lang=args["lang"], tiles=args["tiles"],
+    map_url = f"{job.base_url.rstrip('/')}/{route.id}/map.html" if job.base_url else None
+    save_map(it, job.folder / FILES["html"], lang=job.lang, tiles=job.tiles,
              network=result.network, locate=True)
-    save_leaflet(it, folder / FILES["leaflet"], lang=args["lang"], map_url=map_url,
-                 publisher=args["publisher"], network=result.network, catalogue=cat)
-    save_gpx(it, folder / FILES["gpx"], lang=args["lang"])
-    save_geojson(it, folder / FILES["geojson"])
-    (folder / FILES["json"]).write_text(it.to_json(), encoding="utf-8")
+    save_leaflet(it, job.folder / FILES["leaflet"], lang=job.lang, map_url=map_url,
+                 publisher=job.publisher, network=result.network, catalogue=cat)
+    save_gpx(it, job.folder / FILES["gpx"], lang=job.lang)
+    save_geojson(it, job.folder / FILES["geojson"])
+    (job.folder / FILES["json"]).write_text(it.to_json(), encoding="utf-8")
     return Published(route.id, route.title_zh, route.title_en, it.date, len(it.stops),
                      it.distance_m, it.total_minutes, it.estimated, result.network.describe(),
                      {k: f"{route.id}/{name}" for k, name in FILES.items()})
@@ -88,7 +99,6 @@ def publish_routes(
     routes: dict[str, Route],
     *,
     catalogue: str | Path | None = None,
-    routes_folder: str | Path | None = None,
     date: dt.date | None = None,
     network: str | None = None,
     lang: str = "both",
@@ -96,14 +106,34 @@ def publish_routes(
     base_url: str | None = None,
     publisher: str | None = None,
     workers: int | None = None,
-    report: Callable[[str], None] | None = None,
+    on_built: Callable[[Published], None] | None = None,
 ) -> list[Published]:
     """Build the kit of ``routes`` into the folder ``output`` (replaced as a whole).
 
-    Each route is planned for ``date`` or, by default, for its first recommended day from
-    today on.
+    Parameters
+    ----------
+    output
+        The kit's folder; it is built beside it and moved into place when complete.
+    routes
+        The routes, by id (from :func:`~redroute.routes.load_routes`).
+    catalogue
+        The catalogue file the routes were checked against (default: the shipped one).
+    date
+        Plan every route for this day; default: each route's first recommended day from
+        today on.
+    network
+        The walking network source, as for :func:`~redroute.plan.make_plan`.
+    lang, tiles, base_url, publisher
+        As for the map and leaflet outputs; ``base_url`` is where the kit will be served
+        (for QR codes).
+    workers
+        Processes (default: one a core).
+    on_built
+        Called with each route as it is finished (the CLI advances its progress bar).
     """
-    from redroute.plan import _today
+    import datetime as dt
+
+    from redroute import settings
 
     target = Path(output)
     parent = target.parent if str(target.parent) else Path()
@@ -113,21 +143,22 @@ def publish_routes(
     if target.exists() and not target.is_dir():
         msg = f"cannot write {target}: it is a file, not a folder"
         raise PublishError(msg)
+    from zoneinfo import ZoneInfo
+
+    today = dt.datetime.now(ZoneInfo(settings.timezone)).date()
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=parent))
     try:
-        start = date or _today()
-        jobs = [{"id": r.id, "folder": str(staging / r.id),
-                 "date": date or r.next_recommended_day(start),
-                 "catalogue": str(catalogue) if catalogue else None,
-                 "routes": str(routes_folder) if routes_folder else None,
-                 "network": network, "lang": lang, "tiles": tiles, "base_url": base_url,
-                 "publisher": publisher} for r in routes.values()]
+        jobs = [_Job(route=r, folder=staging / r.id,
+                     date=date or r.next_recommended_day(today),
+                     catalogue=Path(catalogue) if catalogue else None, network=network,
+                     lang=lang, tiles=tiles, base_url=base_url, publisher=publisher)
+                for r in routes.values()]
         count = workers or min(len(jobs), os.cpu_count() or 1)
         done: list[Published] = []
         # "spawn": typst cannot typeset in a process forked after it has run in the parent.
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=max(1, count), mp_context=context) as pool:
-            futures = [(job["id"], pool.submit(_build_one, job)) for job in jobs]
+            futures = [(job.route.id, pool.submit(_build_one, job)) for job in jobs]
             for route_id, future in futures:
                 try:
                     item = future.result()
@@ -135,9 +166,8 @@ def publish_routes(
                     msg = f"route {route_id}: {err}"
                     raise PublishError(msg) from err
                 done.append(item)
-                if report:
-                    report(f"built {route_id}: {item.stops} stops on {item.date}; walking "
-                           f"network: {item.network}")
+                if on_built:
+                    on_built(item)
         (staging / "index.html").write_text(index_html(done, base_url=base_url, lang=lang),
                                             encoding="utf-8")
         _swap(staging, target)
@@ -160,9 +190,10 @@ def _swap(staging: Path, target: Path) -> None:
 def index_html(items: list[Published], *, base_url: str | None, lang: str = "both") -> str:
     """The kit's index page: every route with its files and its embed snippet."""
     from redroute.export.embed import embed_snippet
+    from redroute.wording import attribution_html, distance, duration, pick, plural
 
     def both(zh: str, en: str) -> str:
-        return {"zh": zh, "en": en}.get(lang, f"{zh} / {en}")
+        return pick(zh, en, lang)
 
     rows = []
     for item in items:
@@ -178,8 +209,8 @@ def index_html(items: list[Published], *, base_url: str | None, lang: str = "bot
         est = both("（距离为估算）", " (estimated distances)") if item.estimated else ""
         rows.append(f"""<section>
 <h2>{html.escape(item.title_zh)}<br><small>{html.escape(item.title_en)}</small></h2>
-<p>{item.stops} {both("站", "stops")} · {item.distance_m / 1000:.1f} km ·
-{round(item.minutes)} {both("分钟", "min")} · {item.date.isoformat()}{html.escape(est)}</p>
+<p>{both(f"{item.stops} 站", plural(item.stops, "stop"))} · {distance(item.distance_m)} ·
+{duration(item.minutes, lang)} · {item.date.isoformat()}{html.escape(est)}</p>
 <p>{links}</p>
 <details><summary>{both("嵌入代码", "Embed code")}</summary>
 <pre><code>{html.escape(snippet)}</code></pre></details>
@@ -196,7 +227,6 @@ padding:.5rem;font-size:.8rem}}footer{{margin-top:2rem;color:#666;font-size:.85r
 </head><body>
 <h1>{html.escape(title)}</h1>
 {"".join(rows)}
-<footer>{both("地图数据 © OpenStreetMap 贡献者（ODbL）",
-              "Map data © OpenStreetMap contributors (ODbL)")} · redroute</footer>
+<footer>{attribution_html(lang)} · redroute</footer>
 </body></html>
 """

@@ -14,10 +14,10 @@ import tomllib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
-from redroute._errors import NotFoundError, RouteError
-from redroute.vocabulary import DISTRICTS, THEMES
+from redroute._errors import NotFoundError, PlanError, RouteError
+from redroute.request import PlanRequest, line_of
 
 if TYPE_CHECKING:
     from redroute.catalogue import Catalogue
@@ -27,13 +27,13 @@ __all__ = ["Route", "RouteError", "get_route", "load_route", "load_routes", "shi
 DAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
 _REQUIRED = ("id", "title_zh", "title_en", "theme", "district", "description_zh",
              "description_en", "order", "stops", "start", "days", "start_time", "hours")
-_OPTIONAL = ("end", "mandatory", "pace", "step_free")
-
+#: A curated walk fits in a day: longer requests are for free plans.
+MAX_ROUTE_HOURS = 12
 
 
 @dataclass(frozen=True, slots=True)
 class Route:
-    """A curated route."""
+    """A curated route: its curation metadata and the :class:`PlanRequest` it stands for."""
 
     id: str
     title_zh: str
@@ -42,17 +42,45 @@ class Route:
     district: str
     description_zh: str
     description_en: str
-    order: Literal["fixed", "optimize"]
-    stops: tuple[str, ...]
-    start: str
-    end: str | None  # a place, "start" for a round trip, None to end at the last stop
     days: tuple[str, ...]
-    start_time: dt.time
-    hours: float
-    mandatory: tuple[str, ...] = ()
-    pace: str = "standard"
-    step_free: bool = False
+    request: PlanRequest
     source: str = ""
+
+    # The request's fields that route listings show, for convenience.
+    @property
+    def stops(self) -> tuple[str, ...]:
+        """The route's stops, by landmark id, in the curator's order."""
+        return self.request.stops
+
+    @property
+    def mandatory(self) -> tuple[str, ...]:
+        """Stops that every plan of the route must visit."""
+        return self.request.mandatory
+
+    @property
+    def order(self) -> str:
+        """``fixed`` (the curator's order) or ``optimize``."""
+        return self.request.order
+
+    @property
+    def start(self) -> str:
+        """Where the walk starts (a place name, landmark id or LAT,LON)."""
+        return str(self.request.start)
+
+    @property
+    def end(self) -> str | None:
+        """Where it ends: a place, ``"start"`` for a round trip, ``None`` at the last stop."""
+        return None if self.request.end is None else str(self.request.end)
+
+    @property
+    def start_time(self) -> dt.time:
+        """The recommended start time."""
+        return self.request.start_time
+
+    @property
+    def hours(self) -> float:
+        """The expected duration in hours."""
+        return self.request.hours
 
     def recommended_on(self, day: dt.date) -> bool:
         """Whether ``day`` is one of the route's recommended days."""
@@ -66,25 +94,17 @@ class Route:
                 return day
         return start
 
-    def plan_options(self) -> dict[str, Any]:
-        """The route's defaults as keyword arguments of :func:`redroute.plan.make_plan`."""
-        return {"stops": list(self.stops), "order": self.order, "start": self.start,
-                "end": self.end, "start_time": self.start_time, "hours": self.hours,
-                "pace": self.pace, "step_free": self.step_free,
-                "mandatory": list(self.mandatory), "title_zh": self.title_zh,
-                "title_en": self.title_en}
+    def to_dict(self) -> dict[str, Any]:
+        """Plain values: the route file's fields (JSON friendly)."""
+        return {"id": self.id, "title_zh": self.title_zh, "title_en": self.title_en,
+                "theme": self.theme, "district": self.district,
+                "description_zh": self.description_zh, "description_en": self.description_en,
+                "days": list(self.days), **self.request.to_dict(), "source": self.source}
 
 
 def shipped_routes_folder() -> Path:
     """The folder of the curated routes shipped with redroute."""
     return Path(str(resources.files("redroute") / "data" / "routes"))
-
-
-def _line_of(text: str, needle: str) -> int | None:
-    for number, line in enumerate(text.splitlines(), start=1):
-        if needle in line:
-            return number
-    return None
 
 
 def load_route(path: str | Path, catalogue: Catalogue) -> Route:
@@ -106,63 +126,62 @@ def load_route(path: str | Path, catalogue: Catalogue) -> Route:
     problems: list[str] = []
 
     def bad(field: str, message: str, needle: str | None = None) -> None:
-        line = _line_of(text, needle if needle is not None else f"{field} ")
+        line = _find(text, needle) if needle is not None else line_of(text, field)
         where = f"{p} line {line}" if line else str(p)
         problems.append(f"{where}: {field}: {message}")
 
-    route = _check(data, catalogue, bad, source=str(p))
-    if problems or route is None:
+    _check_fields(data, bad)
+    _check_stops(data, catalogue, bad)
+    request = None
+    try:
+        request = PlanRequest.from_dict(data, source=str(p), line_of=lambda f: line_of(text, f))
+    except PlanError as err:
+        problems.extend(err.problems)
+    if problems or request is None:
         more = len(problems) - 1
         tail = f" (and {more} more problem{'s' if more > 1 else ''})" if more > 0 else ""
         raise RouteError(problems[0] + tail, problems=problems)
-    return route
+    return Route(id=str(data["id"]), title_zh=data["title_zh"], title_en=data["title_en"],
+                 theme=data["theme"], district=data["district"],
+                 description_zh=data["description_zh"], description_en=data["description_en"],
+                 days=tuple(data["days"]), request=request, source=str(p))
 
 
-def _check(data: dict[str, Any], cat: Catalogue, bad: Any, *, source: str) -> Route | None:
-    _check_fields(data, bad)
-    stops, mandatory = _check_stops(data, cat, bad)
-    start_time = _check_schedule(data, bad)
-    if not all(f in data for f in _REQUIRED) or start_time is None:
-        return None
-    end = data.get("end", "start")
-    return Route(
-        id=str(data["id"]), title_zh=data["title_zh"], title_en=data["title_en"],
-        theme=data["theme"], district=data["district"],
-        description_zh=data["description_zh"], description_en=data["description_en"],
-        order=data["order"], stops=tuple(stops), start=data["start"],
-        end=None if end == "" else end, days=tuple(data["days"]), start_time=start_time,
-        hours=float(data["hours"]), mandatory=tuple(mandatory),
-        pace=data.get("pace", "standard"), step_free=bool(data.get("step_free", False)),
-        source=source,
-    )
+def _find(text: str, needle: str) -> int | None:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if needle in line:
+            return number
+    return None
 
 
 def _check_fields(data: dict[str, Any], bad: Any) -> None:
+    """The curation fields; the request's own fields are checked by PlanRequest."""
     for field in _REQUIRED:
         if field not in data:
             bad(field, "missing required field", "\0")
-    for field in data:
-        if field not in _REQUIRED + _OPTIONAL:
-            bad(field, f"unknown field (expected one of {', '.join(_REQUIRED + _OPTIONAL)})")
-    for field in ("id", "title_zh", "title_en", "description_zh", "description_en", "start"):
+    for field in ("id", "title_zh", "title_en", "description_zh", "description_en"):
         if field in data and not (isinstance(data[field], str) and data[field].strip()):
             bad(field, "must be a non-empty string")
     rid = data.get("id")
     if isinstance(rid, str) and not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", rid):
         bad("id", f'"{rid}" is not a slug (lower-case letters, digits, single hyphens)')
-    vocab = {"theme": THEMES, "district": DISTRICTS}
-    for field, table in vocab.items():
-        if field in data and data[field] not in table:
-            bad(field, f'"{data[field]}" is not one of {", ".join(table)}')
-    if "order" in data and data["order"] not in ("fixed", "optimize"):
-        bad("order", f'"{data["order"]}" must be "fixed" or "optimize"')
+    days = data.get("days", [])
+    if not (isinstance(days, list) and days and all(d in DAYS for d in days)):
+        bad("days", f"must be a list of {', '.join(DAYS)}")
+    hours = data.get("hours")
+    # Beyond 24 h (or not a number) PlanRequest reports it.
+    if isinstance(hours, int | float) and MAX_ROUTE_HOURS < hours <= 24:
+        bad("hours", f"{hours!r} must be a number of hours between 0 and {MAX_ROUTE_HOURS}")
+    pace = data.get("pace", "standard")
+    if isinstance(pace, int | float):  # a speed is for free plans; names are checked there
+        bad("pace", f'"{pace}" must be standard, senior or family')
 
 
-def _check_stops(data: dict[str, Any], cat: Catalogue, bad: Any) -> tuple[list[str], list[str]]:
+def _check_stops(data: dict[str, Any], cat: Catalogue, bad: Any) -> None:
     stops = data.get("stops", [])
     if not (isinstance(stops, list) and stops and all(isinstance(s, str) for s in stops)):
         bad("stops", "must be a non-empty list of landmark ids")
-        return [], []
+        return
     known = set(cat.ids)
     for stop in stops:
         if stop not in known:
@@ -170,32 +189,9 @@ def _check_stops(data: dict[str, Any], cat: Catalogue, bad: Any) -> tuple[list[s
                 cat.get(stop)
             except NotFoundError as err:
                 bad("stops", str(err), f'"{stop}"')
-    for dup in dict.fromkeys(s for s in stops if stops.count(s) > 1):
-        bad("stops", f'landmark "{dup}" is listed twice', f'"{dup}"')
     mandatory = data.get("mandatory", [])
-    if not isinstance(mandatory, list) or any(m not in stops for m in mandatory):
+    if isinstance(mandatory, list) and any(m not in stops for m in mandatory):
         bad("mandatory", "must list landmark ids that are among the stops")
-        mandatory = []
-    return stops, mandatory
-
-
-def _check_schedule(data: dict[str, Any], bad: Any) -> dt.time | None:
-    days = data.get("days", [])
-    if not (isinstance(days, list) and days and all(d in DAYS for d in days)):
-        bad("days", f"must be a list of {', '.join(DAYS)}")
-    start_time = None
-    raw = data.get("start_time")
-    if raw is not None:
-        try:
-            start_time = dt.time.fromisoformat(str(raw))
-        except ValueError:
-            bad("start_time", f'"{raw}" is not a time HH:MM')
-    hours = data.get("hours")
-    if hours is not None and not (isinstance(hours, int | float) and 0 < hours <= 12):
-        bad("hours", f"{hours!r} must be a number of hours between 0 and 12")
-    if data.get("pace", "standard") not in ("standard", "senior", "family"):
-        bad("pace", f'"{data["pace"]}" must be standard, senior or family')
-    return start_time
 
 
 def load_routes(folder: str | Path | None, catalogue: Catalogue) -> dict[str, Route]:

@@ -31,11 +31,11 @@ def need_shared(relative: str) -> Path:
 @pytest.fixture
 def offline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An empty cache, no configured extract and no internet, for one test."""
-    from redroute import network, settings
+    from redroute import _sources, settings
 
     monkeypatch.setattr(settings, "cache_folder", tmp_path / "cache")
     monkeypatch.setattr(settings, "osm_extract", None)
-    monkeypatch.setattr(network, "online", lambda *a, **k: False)
+    monkeypatch.setattr(_sources, "online", lambda *a, **k: False)
     return tmp_path
 
 

@@ -297,6 +297,7 @@ def test_routes_validate_reports_file_and_line(runner: CliRunner, tmp_path: Path
     assert "Traceback" not in err
 
 
+@pytest.mark.slow
 def test_plan_curated_route_writes_outputs(runner: CliRunner, offline: Path) -> None:
     out_dir = offline / "out"
     code, out, err = run(runner, "plan", "youth-league", "--date", "2026-12-05",
@@ -375,3 +376,177 @@ def test_plan_bad_route_file(runner: CliRunner, offline: Path) -> None:
     code, _, err = run(runner, "plan", "x", "--routes", str(routes_dir))
     assert code == 1
     assert "x.toml: invalid TOML" in err
+
+
+# ------------------------------------------------------------ one path from request to output
+
+
+BUREAU_ROUTE = '''id = "my-route"
+title_zh = "区级红色路线"
+title_en = "A district's red route"
+theme = "founding"
+district = "huangpu"
+description_zh = "从一大会址到老渔阳里。"
+description_en = "From the First Congress site to Old Yuyangli."
+order = "optimize"
+stops = ["bureau-congress", "bureau-yuyangli"]
+start = "peoples-square"
+days = ["Tu", "We", "Th", "Fr", "Sa", "Su"]
+start_time = "09:30"
+hours = 3
+'''
+
+
+@pytest.fixture
+def bureau(tmp_path: Path, mini_path: Path) -> tuple[Path, Path]:
+    """A culture bureau's own catalogue (ids the shipped one lacks) and route folder."""
+    data = json.loads(mini_path.read_text(encoding="utf-8"))
+    rename = {"first-congress-site": "bureau-congress", "old-yuyangli-2": "bureau-yuyangli"}
+    for feature in data["features"]:
+        props = feature["properties"]
+        props["id"] = rename.get(props["id"], props["id"])
+    catalogue = tmp_path / "sites.geojson"
+    catalogue.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    folder = tmp_path / "my-routes"
+    folder.mkdir()
+    (folder / "my-route.toml").write_text(BUREAU_ROUTE, encoding="utf-8")
+    return catalogue, folder
+
+
+def _pdf_text(path: Path) -> str:
+    from pypdf import PdfReader
+
+    return "".join(page.extract_text() or "" for page in PdfReader(path).pages).replace(" ", "")
+
+
+@pytest.mark.slow
+def test_bureau_route_works_in_plan_leaflet_and_publish(
+        runner: CliRunner, offline: Path, bureau: tuple[Path, Path],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bureau's route folder is honoured by every command that takes a route, by option
+    and by REDROUTE_ROUTES; the shipped routes are never checked against its catalogue."""
+    catalogue, folder = bureau
+    common = ["--catalogue", str(catalogue), "--date", "2026-12-05", "--network", "estimate"]
+    code, out, err = run(runner, "plan", "my-route", "--routes", str(folder), *common)
+    assert code == 0, err
+    assert "区级红色路线" in out
+    pdf = offline / "x.pdf"
+    code, _, err = run(runner, "leaflet", "my-route", "--routes", str(folder), *common,
+                       "-o", str(pdf))
+    assert code == 0, err
+    assert "founding.toml" not in err
+    assert "区级红色路线" in _pdf_text(pdf)
+    monkeypatch.setenv("REDROUTE_ROUTES", str(folder))
+    pdf.unlink()
+    code, _, err = run(runner, "leaflet", "my-route", *common, "-o", str(pdf))
+    assert code == 0, err
+    assert pdf.is_file()
+    code, _, err = run(runner, "network", "info", "--route", "my-route", "--catalogue",
+                       str(catalogue), "--network", "estimate")
+    assert code == 0, err
+    code, out, err = run(runner, "publish", "-o", str(offline / "site"), *common,
+                         "--workers", "1")
+    assert code == 0, err
+    assert (offline / "site" / "my-route" / "leaflet.pdf").is_file()
+    assert "1 route published" in out
+
+
+@pytest.mark.slow
+def test_leaflet_of_an_itinerary_keeps_its_hours(runner: CliRunner, offline: Path,
+                                                 bureau: tuple[Path, Path]) -> None:
+    """A walk planned with a bureau's catalogue: its leaflet prints the hours the JSON holds,
+    with that catalogue or without it, never "hours unknown" for every stop."""
+    catalogue, folder = bureau
+    walk = offline / "walk.json"
+    code, _, err = run(runner, "plan", "my-route", "--routes", str(folder), "--catalogue",
+                       str(catalogue), "--date", "2026-12-05", "--network", "estimate",
+                       "--json", str(walk))
+    assert code == 0, err
+    for extra in (["--catalogue", str(catalogue)], []):
+        pdf = offline / f"walk{len(extra)}.pdf"
+        code, _, err = run(runner, "leaflet", str(walk), "-o", str(pdf), "--network",
+                           "estimate", *extra)
+        assert code == 0, err
+        text = _pdf_text(pdf)
+        assert "开放时间不详" not in text
+        assert "Hoursunknown" not in text and "hoursunknown" not in text.lower()
+
+
+@pytest.mark.slow
+def test_leaflet_of_a_route_falls_back_like_plan(runner: CliRunner, offline: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """With a configured extract that lacks the route's area (Longhua is outside the People's
+    Square extract), `leaflet ROUTE` falls back to the estimate exactly as `plan` does."""
+    from redroute import settings
+
+    from .conftest import need_shared
+
+    monkeypatch.setattr(settings, "osm_extract",
+                        need_shared("data/osm/shanghai-core-merged.osm"))
+    code, _, err = run(runner, "plan", "longhua", "--date", "2026-12-05")
+    assert code == 0, err
+    plan_network = [line for line in err.splitlines() if line.startswith("walking network")]
+    pdf = offline / "longhua.pdf"
+    code, _, err = run(runner, "leaflet", "longhua", "--date", "2026-12-05", "-o", str(pdf))
+    assert code == 0, err
+    assert pdf.read_bytes().startswith(b"%PDF")
+    leaflet_network = [line for line in err.splitlines() if line.startswith("walking network")]
+    assert leaflet_network == plan_network
+    assert "estimate" in leaflet_network[0]
+
+
+@pytest.mark.parametrize("command", [["plan"], ["leaflet"], ["publish"], ["network", "info"]])
+def test_network_option_means_the_same_everywhere(runner: CliRunner, command: list[str]) -> None:
+    """--network takes auto|download|estimate|PATH in every command, with one help text."""
+    code, out, _ = run(runner, *command, "-h")
+    assert code == 0
+    assert "--network auto|download|estimate|PATH" in out
+    assert "local|none" not in out
+    marker = "--network auto|download|estimate|PATH"
+    helps = {run(runner, *c, "-h")[1].split(marker, 1)[1].split("\n  -", 1)[0]
+             for c in (["plan"], command)}
+    assert len({" ".join(h.split()) for h in helps}) == 1
+
+
+@pytest.mark.parametrize("command", [["plan"], ["leaflet"], ["publish"], ["routes", "list"],
+                                     ["routes", "show"], ["network", "info"],
+                                     ["network", "fetch"]])
+def test_every_route_command_takes_routes(runner: CliRunner, command: list[str]) -> None:
+    code, out, _ = run(runner, *command, "-h")
+    assert code == 0
+    assert "--routes" in out and "--catalogue" in out
+
+
+def test_a_request_file_plans_like_a_route(runner: CliRunner, offline: Path) -> None:
+    """`plan REQUEST.toml`: the fields of a route file, without its curation metadata."""
+    request = offline / "walk.toml"
+    request.write_text('stops = ["old-yuyangli-2", "chengyuli-12"]\nstart = "xintiandi"\n'
+                       'hours = 2\npace = "senior"\n', encoding="utf-8")
+    code, out, err = run(runner, "plan", str(request), "--date", "2026-12-05", "--network",
+                         "estimate", "--lang", "en")
+    assert code == 0, err
+    assert "Start: Xintiandi" in out
+    request.write_text('stops = ["old-yuyangli-2"]\nhours = 30\nspeed = 3\n', encoding="utf-8")
+    code, _, err = run(runner, "plan", str(request), "--network", "estimate")
+    assert code == 1
+    assert f"Error: {request} line 2: hours: 30 must be" in err
+    assert f"Error: {request} line 3: speed: unknown field" in err
+    assert "Traceback" not in err
+
+
+def test_bad_request_options_name_the_option(runner: CliRunner, offline: Path) -> None:
+    code, _, err = run(runner, "plan", "founding", "--pace", "jogging", "--network", "estimate")
+    assert code == 1
+    assert err.startswith('Error: --pace jogging: "jogging" is not a pace')
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_broken_config_file_is_one_warning(runner: CliRunner, monkeypatch: pytest.MonkeyPatch,
+                                           mini_path: Path) -> None:
+    from redroute import settings
+
+    monkeypatch.setattr(settings, "_CONF", {"_error": "config file /x/config.toml: bad TOML"})
+    code, out, err = run(runner, "landmarks", "list", "--catalogue", str(mini_path))
+    assert code == 0
+    assert err.count("Warning: config file /x/config.toml: bad TOML") == 1
+    assert "first-congress-site" in out

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from redroute.cli import main
 from redroute.export.embed import (
     EmbedError,
-    embed_command,
     embed_snippet,
     read_embedded_geojson,
 )
@@ -99,7 +99,7 @@ def test_pages_without_the_block_are_refused(tmp_path: Path) -> None:
 
 def test_embed_command_prints_the_snippet_and_writes_geojson(
         map_file: Path, estimated_itinerary: Any) -> None:
-    result = CliRunner().invoke(embed_command, [str(map_file), "--url",
+    result = CliRunner().invoke(main, ["embed", str(map_file), "--url",
                                                 "https://example.org/map.html", "--stop", "2"])
     assert result.exit_code == 0, result.output
     iframe = Tags(result.stdout).first("iframe")
@@ -114,7 +114,7 @@ def test_embed_command_prints_the_snippet_and_writes_geojson(
 def test_embed_command_options(map_file: Path, tmp_path: Path) -> None:
     out = tmp_path / "data" / "walk.geojson"
     out.parent.mkdir()
-    result = CliRunner().invoke(embed_command, [
+    result = CliRunner().invoke(main, ["embed",
         str(map_file), "--url", "map.html", "--title", "Walk <1>", "--lang", "en",
         "--height", "420", "--no-link", "--geojson", str(out)])
     assert result.exit_code == 0, result.output
@@ -129,25 +129,25 @@ def test_embed_command_options(map_file: Path, tmp_path: Path) -> None:
 ])
 def test_embed_command_errors_are_one_line(map_file: Path, args: list[str],
                                            message: str) -> None:
-    result = CliRunner().invoke(embed_command, [str(map_file), *args])
+    result = CliRunner().invoke(main, ["embed", str(map_file), *args])
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: ") and message in result.stderr
     assert result.stderr.count("\n") == 1 and result.stdout == ""
 
 
 def test_embed_command_missing_map(tmp_path: Path) -> None:
-    result = CliRunner().invoke(embed_command, [str(tmp_path / "nope.html"), "--url", "x.html"])
+    result = CliRunner().invoke(main, ["embed", str(tmp_path / "nope.html"), "--url", "x.html"])
     assert result.exit_code == 1
     assert "does not exist" in result.stderr and "Traceback" not in result.output
 
 
 def test_embed_command_usage_errors_exit_2(map_file: Path) -> None:
-    assert CliRunner().invoke(embed_command, [str(map_file)]).exit_code == 2  # no --url
-    result = CliRunner().invoke(embed_command, [str(map_file), "--url", "m", "--height", "5"])
+    assert CliRunner().invoke(main, ["embed", str(map_file)]).exit_code == 2  # no --url
+    result = CliRunner().invoke(main, ["embed", str(map_file), "--url", "m", "--height", "5"])
     assert result.exit_code == 2
 
 
 def test_help_has_an_example() -> None:
-    result = CliRunner().invoke(embed_command, ["-h"])
+    result = CliRunner().invoke(main, ["embed", "-h"])
     assert result.exit_code == 0
     assert "Example:" in result.output and "redroute embed" in result.output

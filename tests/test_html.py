@@ -83,7 +83,8 @@ def pages(tmp_path_factory: pytest.TempPathFactory, estimated_itinerary: Any) ->
 def real_page(tmp_path_factory: pytest.TempPathFactory, real_itinerary: Any) -> Path:
     """The real walk with tiles="none" and the extract's streets drawn as the base map."""
     from redroute._errors import NetworkWarning
-    from redroute.network import BBox, walk_network
+    from redroute._sources import walk_network
+    from redroute.network import BBox
 
     extract = need_shared("data/osm/shanghai-core-merged.osm")
     it = real_itinerary
@@ -225,6 +226,7 @@ def test_output_is_reproducible(estimated_itinerary: Any) -> None:
                                                                    tiles="none")
 
 
+@pytest.mark.slow
 def test_real_map_draws_the_network(real_page: Path) -> None:
     """With tiles="none" the extract's streets are the base map, as encoded polylines."""
     view = view_of(real_page.read_text(encoding="utf-8"))
@@ -353,6 +355,7 @@ def visit(browser: Any) -> Any:
         v.close()
 
 
+@pytest.mark.slow
 def test_offline_page_in_a_browser(visit: Any, pages: dict[str, Path],
                                    estimated_itinerary: Any) -> None:
     """No request, no console error; one marker per stop, the route, the font loaded."""
@@ -378,6 +381,7 @@ def test_offline_page_in_a_browser(visit: Any, pages: dict[str, Path],
     assert inside
 
 
+@pytest.mark.slow
 def test_popup_shows_the_chinese_name(visit: Any, pages: dict[str, Path],
                                       estimated_itinerary: Any) -> None:
     v = visit(pages["none"])
@@ -392,6 +396,7 @@ def test_popup_shows_the_chinese_name(visit: Any, pages: dict[str, Path],
     assert v.errors == []
 
 
+@pytest.mark.slow
 def test_fragment_opens_that_stop(visit: Any, pages: dict[str, Path],
                                   estimated_itinerary: Any) -> None:
     """#stop=3 opens and centres stop 3; a later hashchange to #stop=2 moves to stop 2."""
@@ -414,6 +419,7 @@ def test_fragment_opens_that_stop(visit: Any, pages: dict[str, Path],
     assert v.errors == []
 
 
+@pytest.mark.slow
 def test_screenshot_is_not_blank(visit: Any, real_page: Path, tmp_path: Path) -> None:
     from PIL import Image
 
@@ -436,6 +442,7 @@ def test_screenshot_is_not_blank(visit: Any, real_page: Path, tmp_path: Path) ->
     assert v.requests == [] and v.errors == []
 
 
+@pytest.mark.slow
 def test_hostile_names_do_not_run(visit: Any, pages: dict[str, Path]) -> None:
     """The XSS payloads show as text in popups, panel and title, and run nothing."""
     v = visit(pages["xss"], fragment="#stop=1")
@@ -457,6 +464,7 @@ def test_hostile_names_do_not_run(visit: Any, pages: dict[str, Path]) -> None:
     assert v.errors == []
 
 
+@pytest.mark.slow
 def test_osm_page_asks_only_for_tiles(visit: Any, pages: dict[str, Path]) -> None:
     v = visit(pages["osm"])
     v.page.wait_for_timeout(200)
@@ -466,6 +474,7 @@ def test_osm_page_asks_only_for_tiles(visit: Any, pages: dict[str, Path]) -> Non
     assert all("Failed to load resource" in e for e in v.errors), v.errors
 
 
+@pytest.mark.slow
 def test_amap_page_asks_only_for_amap_tiles(visit: Any, pages: dict[str, Path]) -> None:
     v = visit(pages["amap"])
     v.page.wait_for_timeout(200)
@@ -474,6 +483,7 @@ def test_amap_page_asks_only_for_amap_tiles(visit: Any, pages: dict[str, Path]) 
                for u in v.requests), v.requests
 
 
+@pytest.mark.slow
 def test_browser_gcj02_matches_python(visit: Any, pages: dict[str, Path]) -> None:
     """The page's own WGS-84 -> GCJ-02 (for "locate me") agrees with redroute.coords."""
     v = visit(pages["amap"])
@@ -484,6 +494,7 @@ def test_browser_gcj02_matches_python(visit: Any, pages: dict[str, Path]) -> Non
         assert glon == pytest.approx(elon, abs=1e-7)
 
 
+@pytest.mark.slow
 def test_phone_layout_has_no_overlap(visit: Any, real_page: Path, tmp_path: Path) -> None:
     """On a 390x844 phone the panel sits below the map; opening it never covers controls."""
     v = visit(real_page, viewport=(390, 844), phone=True)
@@ -524,6 +535,7 @@ def test_phone_layout_has_no_overlap(visit: Any, real_page: Path, tmp_path: Path
     assert v.errors == []
 
 
+@pytest.mark.slow
 def test_embedded_iframe_deep_links_a_stop(browser: Any, pages: dict[str, Path],
                                            estimated_itinerary: Any) -> None:
     """A web page embedding the map with #stop=2 shows stop 2's popup inside the frame."""

@@ -1,14 +1,17 @@
-"""The itinerary model: building, JSON round trip, GeoJSON and the terminal schedule."""
+"""The itinerary model: building, JSON round trip and GeoJSON."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import warnings
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
 
+from redroute import _sources
 from redroute import network as nw
 from redroute._errors import NetworkWarning
 from redroute.catalogue import Catalogue, load_catalogue
@@ -45,7 +48,7 @@ def make(cat: Catalogue, *, round_trip: bool = True) -> Itinerary:
     pts = [(START.lon, START.lat)] + [(lm.lon, lm.lat) for lm in lms[1:] if lm]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", NetworkWarning)
-        net = nw.walk_network(nw.BBox.around(pts), network="estimate")
+        net = _sources.walk_network(nw.BBox.around(pts), network="estimate")
     m = travel_matrix(net, pts)
     t01, t12, t20 = m.duration_s[0, 1], m.duration_s[1, 2], m.duration_s[2, 0]
     a1 = 9 * 3600 + t01
@@ -131,33 +134,66 @@ def test_geojson(cat: Catalogue) -> None:
     assert "OpenStreetMap" in gj["properties"]["attribution"]
 
 
-def test_schedule_text_in_both_languages(cat: Catalogue) -> None:
+def test_geojson_legs_carry_their_times(cat: Catalogue) -> None:
+    """Each leg's ``depart`` / ``arrive`` are local HH:MM, like the stops' times."""
     it = make(cat)
-    text = it.schedule_text()
-    assert text.startswith("建党之路 / The founding walk\n2026-12-05 星期六 / 2026-12-05 Sat")
-    assert "09:00  出发 人民广场 / Start: People's Square" in text
-    assert "1. 中共一大会址  Site of the 1st National Congress of the CPC" in text
-    assert "须预约 / Booking required: 需实名预约。 Book with your ID in advance." in text
-    assert "部分步行距离为估算值" in text and "some walking distances are estimated" in text
-    assert "多伦路街牌：时间有限，已优先安排更重要的地点 / Duolun Road plaque: lower" in text
-    assert text.rstrip().endswith("Map data © OpenStreetMap contributors")
+    features = it.to_geojson()["features"]
+    legs = [f["properties"] for f in features if f["properties"]["kind"] == "leg"]
+    stops = [f["properties"] for f in features if f["properties"]["kind"] == "stop"]
+    assert [(p["number"], p["origin"], p["destination"]) for p in legs] == [
+        (1, "start", "first-congress-site"), (2, "first-congress-site", "old-yuyangli-2"),
+        (3, "old-yuyangli-2", "end")]
+    assert [(p["depart"], p["arrive"]) for p in legs] == [
+        (f"{leg.depart:%H:%M}", f"{leg.arrive:%H:%M}") for leg in it.legs]
+    assert legs[0]["depart"] == "09:00"
+    assert legs[0]["arrive"] == stops[0]["arrival"]
+    assert legs[1]["depart"] == stops[0]["end"]
+    assert legs[1]["arrive"] == stops[1]["arrival"]
 
 
-def test_schedule_shows_the_wait_for_opening(cat: Catalogue) -> None:
-    it = make(cat)
-    assert it.stops[1].wait_minutes == pytest.approx(20, abs=0.02)
-    assert "wait 20 min for opening" in it.schedule_text(lang="en")
-    assert "等候开门 20 分钟" in it.schedule_text(lang="zh")
+def _starts_at_first_stop(cat: Catalogue) -> Itinerary:
+    """A 2-stop open walk that starts at its first stop: its first leg has length zero."""
+    first, second = cat.get("first-congress-site"), cat.get("old-yuyangli-2")
+    here = Place(first.name_zh, first.name_en, first.lon, first.lat, first.id)
+    pts = [(first.lon, first.lat), (first.lon, first.lat), (second.lon, second.lat)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NetworkWarning)
+        net = _sources.walk_network(nw.BBox.around(pts), network="estimate")
+    m = travel_matrix(net, pts)
+    v1 = Visit(1, 9 * 3600, 0.0, 9 * 3600, 10 * 3600)
+    a2 = v1.end + m.duration_s[1, 2]
+    v2 = Visit(2, a2, 0.0, a2, a2 + 1800)
+    sol = Solution(order=(1, 2), visits=(v1, v2), start_node=0, end_node=None,
+                   departure=9 * 3600, finish=v2.end, score=2, travel_time=m.duration_s[1, 2],
+                   distance=None, optimal=True, excluded={})
+    return build_itinerary(sol, m, [None, first, second], day=DAY, start=here, end=None,
+                           title_zh="两站", title_en="Two stops")
 
 
-@pytest.mark.parametrize(("lang", "present", "absent"),
-                         [("zh", "出发", "Start:"), ("en", "Start:", "出发")])
-def test_schedule_one_language(cat: Catalogue, lang: str, present: str, absent: str) -> None:
-    text = make(cat).schedule_text(lang=lang)
-    assert present in text
-    assert absent not in text
+def test_geojson_has_no_degenerate_line(cat: Catalogue) -> None:
+    """A leg that goes nowhere gets no LineString; every LineString has 2 distinct points."""
+    it = _starts_at_first_stop(cat)
+    assert it.legs[0].distance_m == 0
+    assert len(set(it.legs[0].geometry)) <= 1
+    features = it.to_geojson()["features"]
+    lines = [f for f in features if f["geometry"]["type"] == "LineString"]
+    assert [f["properties"]["number"] for f in lines] == [2]
+    (line,) = lines
+    coords = [tuple(p) for p in line["geometry"]["coordinates"]]
+    assert len(coords) >= 2
+    assert all(a != b for a, b in pairwise(coords))
+    assert line["properties"]["origin"] == "first-congress-site"
+    # The walk's start and both stops are still there as Points.
+    kinds = sorted(f["properties"]["kind"] for f in features if f["geometry"]["type"] == "Point")
+    assert kinds == ["start", "stop", "stop"]
 
 
-def test_schedule_bad_language(cat: Catalogue) -> None:
-    with pytest.raises(ValueError, match="lang must be"):
-        make(cat).schedule_text(lang="fr")
+def test_geojson_drops_repeated_points_inside_a_leg(cat: Catalogue) -> None:
+    """A point repeated along a leg (two segments meeting) appears once in the LineString."""
+    it = make(cat, round_trip=False)
+    leg = it.legs[0]
+    a, b = leg.geometry[0], leg.geometry[-1]
+    doubled = dataclasses.replace(leg, geometry=[a, a, b, b])
+    it.legs[0] = doubled
+    line = next(f for f in it.to_geojson()["features"] if f["properties"]["kind"] == "leg")
+    assert line["geometry"]["coordinates"] == [list(a), list(b)]

@@ -19,17 +19,18 @@ import pytest
 
 from redroute._errors import NetworkWarning, RedrouteError
 from redroute.catalogue import load_catalogue
+from redroute.cli import main
 from redroute.export import leaflet as lf
 from redroute.export.leaflet import (
     LEVELS,
     LeafletError,
-    leaflet_command,
     leaflet_data,
     leaflet_layout,
     save_leaflet,
 )
 from redroute.export.mapsvg import MapStyle, route_map_svg, short_street_name
 from redroute.itinerary import Itinerary, load_itinerary
+from redroute.wording import distance
 from tests.conftest import founding_itinerary, need_shared
 
 A4_SHORT, A4_LONG = 595.28, 841.89
@@ -57,7 +58,8 @@ def longest(extract: Path) -> Itinerary:
 @pytest.fixture(scope="module")
 def network(longest: Itinerary, extract: Path) -> Any:
     """The walking network around the route, for the map's streets."""
-    from redroute.network import BBox, walk_network
+    from redroute._sources import walk_network
+    from redroute.network import BBox
 
     points = [(s.lon, s.lat) for s in longest.stops] + [(longest.start.lon, longest.start.lat)]
     with warnings.catch_warnings():
@@ -96,6 +98,7 @@ def _squeeze(s: str) -> str:
 # --------------------------------------------------------------------------- the PDF
 
 
+@pytest.mark.slow
 def test_page_sizes_and_counts(pdfs: dict[str, Path]) -> None:
     """Trifold: 2 landscape A4 pages (outside, inside); a4: 1 or 2 portrait pages."""
     tri = _reader(pdfs["trifold"])
@@ -122,6 +125,7 @@ def _fonts(path: Path) -> list[Any]:
     return found
 
 
+@pytest.mark.slow
 def test_every_font_is_embedded(pdfs: dict[str, Path]) -> None:
     """Each font descriptor carries its font program: nothing depends on the reader's fonts."""
     for path in pdfs.values():
@@ -165,6 +169,7 @@ def _covered(font: Any) -> dict[str, int]:
     return drawn
 
 
+@pytest.mark.slow
 def test_stop_names_have_real_glyphs(pdfs: dict[str, Path], longest: Itinerary) -> None:
     """Every character of every stop name is drawn by the embedded font (no tofu, no .notdef)."""
     for path in pdfs.values():
@@ -176,6 +181,7 @@ def test_stop_names_have_real_glyphs(pdfs: dict[str, Path], longest: Itinerary) 
             assert not missing, f"{stop.id}: no glyph for {sorted(missing)}"
 
 
+@pytest.mark.slow
 def test_text_has_every_stop_and_arrival(pdfs: dict[str, Path], longest: Itinerary) -> None:
     """The extracted text holds each stop's Chinese name and its arrival time (HH:MM)."""
     for path in pdfs.values():
@@ -189,13 +195,14 @@ def test_text_has_every_stop_and_arrival(pdfs: dict[str, Path], longest: Itinera
         assert "example.org/redroute/routes/founding" in text
 
 
+@pytest.mark.slow
 def test_cover_and_back_facts(pdfs: dict[str, Path], longest: Itinerary) -> None:
     """Cover: title, theme, district, distance; back: the Monday closure and the ID note."""
     text = _text(pdfs["trifold"])
     assert _squeeze(longest.title_zh) in text
     assert "建党伟业" in text
     assert "黄浦区" in text
-    assert lf._distance(longest.distance_m).replace(" ", "") in text
+    assert distance(longest.distance_m).replace(" ", "") in text
     assert "每逢周一闭馆" in text
     assert "ClosedonMondays" in text
     assert "身份证件" in text
@@ -211,6 +218,7 @@ def _ppm(path: Path, page: int) -> np.ndarray:
     return np.frombuffer(parts[4][: w * h * 3], dtype=np.uint8).reshape(h, w, 3)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="pdftoppm (poppler-utils) absent")
 def test_rasterised_pages_are_not_blank(pdfs: dict[str, Path]) -> None:
     """Each page has ink, and the map page has the red route."""
@@ -225,6 +233,7 @@ def test_rasterised_pages_are_not_blank(pdfs: dict[str, Path]) -> None:
         assert red.mean() > 0.002
 
 
+@pytest.mark.slow
 def test_the_longest_route_fits(longest: Itinerary, network: Any) -> None:
     """With the longest route, both formats fit their panels with no overflow."""
     for fmt in ("trifold", "a4"):
@@ -234,6 +243,7 @@ def test_the_longest_route_fits(longest: Itinerary, network: Any) -> None:
         assert layout["pages"] == (2 if fmt == "trifold" else layout["pages"])
 
 
+@pytest.mark.slow
 def test_longest_summaries_are_shortened_to_fit(estimated_itinerary: Itinerary) -> None:
     """15 stops, each with the catalogue's longest summaries and a long booking note, still fit
     (shortened with an ellipsis) in both formats."""
@@ -258,6 +268,7 @@ def test_longest_summaries_are_shortened_to_fit(estimated_itinerary: Itinerary) 
 # --------------------------------------------------------------------------- languages, data
 
 
+@pytest.mark.slow
 def test_single_language_leaflets(estimated_itinerary: Itinerary, tmp_path: Path) -> None:
     """lang=zh shows the Chinese names only; lang=en the English names."""
     it = estimated_itinerary
@@ -418,10 +429,10 @@ def itinerary_json(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_command_writes_the_pdf(runner: Any, itinerary_json: Path, tmp_path: Path) -> None:
     out = tmp_path / "walk.pdf"
-    result = runner.invoke(leaflet_command, [
+    result = runner.invoke(main, ["leaflet",
         str(itinerary_json), "-o", str(out), "--format", "a4", "--lang", "zh",
         "--date", "2026-12-07", "--publisher", PUBLISHER, "--map-url", MAP_URL,
-        "--network", "none"])
+        "--network", "estimate"])
     assert result.exit_code == 0, result.output
     assert out.read_bytes().startswith(b"%PDF")
     assert "walk.pdf" in result.stderr
@@ -434,7 +445,6 @@ def test_command_writes_the_pdf(runner: Any, itinerary_json: Path, tmp_path: Pat
 @pytest.mark.parametrize(("args", "message"), [
     (["missing.json"], "does not exist"),
     (["BAD_JSON"], "invalid JSON"),
-    (["GOOD", "--date", "2026-13-01"], "--date"),
     (["GOOD", "--map-url", "ftp://x"], "not an http"),
 ])
 def test_command_errors(runner: Any, itinerary_json: Path, tmp_path: Path, args: list[str],
@@ -446,7 +456,7 @@ def test_command_errors(runner: Any, itinerary_json: Path, tmp_path: Path, args:
              "missing.json": str(tmp_path / "missing.json")}
     argv = [paths.get(a, a) for a in args]
     out = tmp_path / "out.pdf"
-    result = runner.invoke(leaflet_command, [*argv, "-o", str(out), "--network", "none"])
+    result = runner.invoke(main, ["leaflet", *argv, "-o", str(out), "--network", "estimate"])
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: ")
     assert message in result.stderr
@@ -455,20 +465,31 @@ def test_command_errors(runner: Any, itinerary_json: Path, tmp_path: Path, args:
     assert not [p for p in tmp_path.iterdir() if p.suffix == ".tmp"]
 
 
+def test_command_bad_date_is_a_usage_error(runner: Any, itinerary_json: Path,
+                                           tmp_path: Path) -> None:
+    """--date has the same type and message as in `plan`: a usage error (exit 2)."""
+    out = tmp_path / "out.pdf"
+    result = runner.invoke(main, ["leaflet", str(itinerary_json), "-o", str(out),
+                                  "--date", "2026-13-01"])
+    assert result.exit_code == 2
+    assert "--date" in result.stderr and "2026-13-01" in result.stderr
+    assert not out.exists()
+
+
 def test_command_unwritable_folder(runner: Any, itinerary_json: Path, tmp_path: Path) -> None:
     out = tmp_path / "no-such-folder" / "out.pdf"
-    result = runner.invoke(leaflet_command, [str(itinerary_json), "-o", str(out),
-                                             "--network", "none"])
+    result = runner.invoke(main, ["leaflet", str(itinerary_json), "-o", str(out),
+                                             "--network", "estimate"])
     assert result.exit_code == 1
     assert "Error: " in result.stderr and "does not exist" in result.stderr
     assert not out.parent.exists()
 
 
 def test_command_usage_errors(runner: Any, itinerary_json: Path, tmp_path: Path) -> None:
-    result = runner.invoke(leaflet_command, [str(itinerary_json), "-o",
+    result = runner.invoke(main, ["leaflet", str(itinerary_json), "-o",
                                              str(tmp_path / "x.pdf"), "--format", "a5"])
     assert result.exit_code == 2
-    result = runner.invoke(leaflet_command, ["-h"])
+    result = runner.invoke(main, ["leaflet", "-h"])
     assert result.exit_code == 0
     assert "Example:" in result.output
 
@@ -486,6 +507,7 @@ def _render_in_child(path: str, queue: Any) -> None:
     queue.put(len(lf.render_leaflet(it, format="a4", lang="zh")))
 
 
+@pytest.mark.slow
 def test_render_in_a_forked_child(itinerary_json: Path) -> None:
     """A process forked after typst ran (a ProcessPoolExecutor on Linux) can still make a
     leaflet: typst's thread pool does not survive fork, so the child typesets in a fresh
@@ -516,13 +538,14 @@ def test_short_walk_fits_one_a4_page(estimated_itinerary: Itinerary, tmp_path: P
     assert len(_reader(path).pages) == 1
 
 
+@pytest.mark.slow
 def test_command_with_an_extract_draws_streets(runner: Any, longest: Itinerary, extract: Path,
                                                tmp_path: Path) -> None:
     """``--network PATH`` loads the streets around the route for the map."""
     source = tmp_path / "walk.json"
     source.write_text(longest.to_json(), encoding="utf-8")
     out = tmp_path / "walk.pdf"
-    result = runner.invoke(leaflet_command, [str(source), "-o", str(out), "--network",
+    result = runner.invoke(main, ["leaflet", str(source), "-o", str(out), "--network",
                                              str(extract)])
     assert result.exit_code == 0, result.output
     assert len(_reader(out).pages) == 2

@@ -11,6 +11,7 @@ import pytest
 
 from redroute._errors import NetworkWarning, NotFoundError
 from redroute.catalogue import Catalogue, load_catalogue
+from redroute.export.text import schedule_text
 from redroute.itinerary import Itinerary, itinerary_from_dict
 from redroute.plan import PlanError, make_plan, plan_itinerary, resolve_place
 from redroute.routes import load_routes
@@ -95,6 +96,7 @@ def validate_outputs(result: Any, folder: Path) -> None:
         assert stop.arrival.strftime("%H:%M") in text
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("route_id", ["founding", "xuhui-anthem", "hongkou-left-wing",
                                       "jingan-leaders", "longhua", "youth-league",
                                       "labour-uprising"])
@@ -106,10 +108,7 @@ def test_every_curated_route_plans(cat: Catalogue, route_id: str, tmp_path: Path
         network = str(need_shared(MERGED))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", NetworkWarning)
-        result = make_plan(ids, catalogue=cat, date=SATURDAY, start=r.start,
-                           end=r.end, start_time=r.start_time, hours=r.hours, pace=r.pace,
-                           order=r.order, mandatory=list(r.mandatory), network=network,
-                           title_zh=r.title_zh, title_en=r.title_en)
+        result = make_plan(r.request, catalogue=cat, date=SATURDAY, network=network)
     it = result.itinerary
     check(it, ids)
     validate_outputs(result, tmp_path)
@@ -123,8 +122,8 @@ def test_founding_on_the_real_extract(cat: Catalogue) -> None:
     r = load_routes(None, cat)["founding"]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", NetworkWarning)  # Zhou Gongguan is off the extract
-        result = make_plan(list(r.stops), catalogue=cat, date=SATURDAY, start=r.start,
-                           end=r.end, hours=r.hours, network=str(need_shared(MERGED)))
+        result = make_plan(r.request, catalogue=cat, date=SATURDAY,
+                           network=str(need_shared(MERGED)))
     assert result.network.source == "extract"
     assert not result.network.estimated
     check(result.itinerary, list(r.stops))
@@ -138,7 +137,7 @@ def test_monday_leaves_closed_sites_out_with_reasons(cat: Catalogue) -> None:
     assert reasons["first-congress-memorial-hall"] == "closed"
     assert reasons["zhou-gongguan"] == "closed"
     assert all(cat.get(s.id).windows(MONDAY) for s in it.stops)
-    text = it.schedule_text()
+    text = schedule_text(it)
     assert "中共一大纪念馆：当天闭馆 / Memorial Hall of the 1st National Congress of the CPC: " \
            "closed that day" in text
 
@@ -224,7 +223,7 @@ def test_bad_places(cat: Catalogue, text: str, message: str) -> None:
 def test_bad_requests(cat: Catalogue) -> None:
     with pytest.raises(NotFoundError, match="no landmark with id 'nowhere'"):
         quiet(stops=["nowhere"], catalogue=cat, network="estimate")
-    with pytest.raises(PlanError, match="hours 30 must be"):
+    with pytest.raises(PlanError, match="hours: 30 must be"):
         quiet(stops=["chengyuli-12"], catalogue=cat, hours=30, network="estimate")
 
 

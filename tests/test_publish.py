@@ -22,6 +22,7 @@ def two_routes(tmp_path: Path) -> Path:
     return folder
 
 
+@pytest.mark.slow
 def test_publish_builds_every_file_and_the_index(tmp_path: Path, two_routes: Path) -> None:
     site = tmp_path / "site"
     result = CliRunner().invoke(main, ["publish", "--all-routes", "-o", str(site), "--routes",

@@ -16,11 +16,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import click
+from redroute._errors import EmbedError
+from redroute.wording import check_lang, pick
 
-from redroute._errors import EmbedError, RedrouteError
-
-__all__ = ["EmbedError", "embed_command", "embed_snippet", "read_embedded_geojson"]
+__all__ = ["EmbedError", "embed_snippet", "read_embedded_geojson"]
 
 _BLOCK = re.compile(r'<script type="application/json" id="redroute-itinerary">(.*?)</script>',
                     re.DOTALL)
@@ -76,9 +75,7 @@ def embed_snippet(
     if not isinstance(height, int) or not 200 <= height <= 2000:
         msg = f"embed height {height!r} must be a whole number of pixels from 200 to 2000"
         raise EmbedError(msg)
-    if lang not in ("zh", "en", "both"):
-        msg = f"embed language {lang!r} is not one of zh, en, both"
-        raise EmbedError(msg)
+    check_lang(lang, what="embed language", error=EmbedError)
     if stop is not None:
         if not isinstance(stop, int) or stop < 1:
             msg = f"stop {stop!r} must be a stop number (1, 2, ...)"
@@ -86,8 +83,7 @@ def embed_snippet(
         url = url.split("#", 1)[0] + f"#stop={stop}"
     src = html.escape(url, quote=True)
     name = html.escape(title.strip() or "redroute map", quote=True)
-    words = {"zh": "在新窗口打开地图", "en": "Open the map in a new window",
-             "both": "在新窗口打开地图 / Open the map in a new window"}[lang]
+    words = pick("在新窗口打开地图", "Open the map in a new window", lang)
     parts = [
         "<style>.redroute-embed{position:relative;width:100%;aspect-ratio:16/10;"
         f"max-height:{height}px;min-height:360px}}"
@@ -133,56 +129,3 @@ def read_embedded_geojson(page: str | Path) -> dict[str, Any]:
         msg = f"{where}: the itinerary block is not a GeoJSON FeatureCollection"
         raise EmbedError(msg)
     return data
-
-
-@click.command("embed", context_settings={"help_option_names": ["-h", "--help"]})
-@click.argument("map_file", metavar="MAP.html",
-                type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--url", required=True,
-              help="Where the map page will be served (https://... or a relative path).")
-@click.option("--title", help="Title of the frame (default: the map's title).")
-@click.option("--height", type=click.IntRange(200, 2000), default=600, show_default=True,
-              help="Maximum height of the frame in CSS pixels.")
-@click.option("--stop", type=click.IntRange(min=1), help="Open the map at this stop (#stop=N).")
-@click.option("--lang", type=click.Choice(["zh", "en", "both"]), default="both",
-              show_default=True, help="Language of the default title and the link.")
-@click.option("--no-link", is_flag=True, help="Leave out the 'open in a new window' link.")
-@click.option("--geojson", "geojson_out", type=click.Path(path_type=Path, dir_okay=False),
-              help="Where to write the route GeoJSON (default: route.geojson beside the map).")
-def embed_command(  # noqa: PLR0917 - click passes every option positionally
-        map_file: Path, url: str, title: str | None, height: int, stop: int | None, lang: str,
-        no_link: bool, geojson_out: Path | None) -> None:
-    """Print the HTML that embeds a map page in a website; write its route as GeoJSON.
-
-    The snippet is a responsive <iframe> (lazy-loaded, full screen and geolocation
-    allowed). The route's GeoJSON, read back from the map page, goes to route.geojson
-    beside the map (or --geojson) for the website's own use. A page can link to one stop
-    with MAP.html#stop=N.
-
-    \b
-    Example:
-      redroute plan founding -o site/
-      redroute embed site/map.html --url https://example.org/walks/map.html
-      redroute embed site/map.html --url map.html --stop 3 --lang en --title "Stop 3"
-    """
-    from redroute._io import write_text_atomic
-
-    try:
-        data = read_embedded_geojson(map_file)
-        numbers = {f["properties"].get("number") for f in data.get("features", [])
-                   if f.get("properties", {}).get("kind") == "stop"}
-        if stop is not None and stop not in numbers:
-            msg = f"--stop {stop}: the map has stops 1 to {len(numbers)}"
-            raise EmbedError(msg)
-        if title is None:
-            props = data.get("properties", {})
-            zh, en = str(props.get("title_zh", "")), str(props.get("title_en", ""))
-            title = {"zh": zh, "en": en}.get(lang, f"{zh} / {en}" if zh and en else zh or en)
-        snippet = embed_snippet(url, title=title, height=height, stop=stop, link=not no_link,
-                                lang=lang)
-        target = geojson_out or map_file.with_name("route.geojson")
-        write_text_atomic(target, json.dumps(data, ensure_ascii=False, indent=1) + "\n")
-    except RedrouteError as err:
-        raise click.ClickException(str(err)) from None
-    click.echo(snippet, nl=False)
-    click.echo(f"wrote {target}", err=True)

@@ -29,6 +29,20 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 from redroute._errors import MapError
 from redroute._io import write_text_atomic
 from redroute.coords import wgs84_to_gcj02
+from redroute.wording import (
+    LANGS,
+    OSM_COPYRIGHT_URL,
+    OSM_CREDIT,
+    attribution_html,
+    check_lang,
+    date_words,
+    distance,
+    duration,
+    hours_words,
+    pick,
+    plural,
+    reason_words,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -52,13 +66,11 @@ __all__ = [
     "save_map",
 ]
 
-LANGS = ("zh", "en", "both")
 #: ``id`` of the JSON block holding the itinerary's GeoJSON (WGS-84).
 ITINERARY_ID = "redroute-itinerary"
 #: ``id`` of the JSON block holding what the page shows (popups, network; display datum).
 VIEW_ID = "redroute-view"
-OSM_ATTRIBUTION = ('<a href="https://www.openstreetmap.org/copyright">'
-                   "© OpenStreetMap contributors</a>")
+OSM_ATTRIBUTION = f'<a href="{OSM_COPYRIGHT_URL}">{OSM_CREDIT}</a>'
 FONT_FAMILY = "RR Noto Sans SC"
 #: Characters the page may show that are not in the data (Leaflet's controls, separators).
 _EXTRA_CHARS = "+−×©·–—→←↑↓≈…●■▲▼「」（）：，。、"
@@ -208,9 +220,7 @@ def json_script(element_id: str, data: Any) -> str:
 
 def _check_options(lang: str, tiles: str,
                    tiles_key: str | None) -> tuple[TileProvider, str | None]:
-    if lang not in LANGS:
-        msg = f"map language {lang!r} is not one of zh, en, both"
-        raise MapError(msg)
+    check_lang(lang, what="map language", error=MapError)
     if tiles not in TILES:
         msg = f"tiles {tiles!r} is not one of {', '.join(TILES)}"
         raise MapError(msg)
@@ -249,11 +259,7 @@ class _Text:
 
     def pick(self, zh: str, en: str, sep: str = " / ") -> str:
         """One line: Chinese, English or both joined by ``sep``."""
-        if self.lang == "zh":
-            return zh
-        if self.lang == "en":
-            return en
-        return f"{zh}{sep}{en}" if zh != en else zh
+        return pick(zh, en, self.lang, sep)
 
     def lines(self, kind: str, zh: str | None, en: str | None) -> list[list[str]]:
         """Popup lines ``[kind, text]``: long texts get a line per language."""
@@ -264,32 +270,12 @@ class _Text:
             out.append([kind + "-en" if self.lang == "both" else kind, en])
         return out
 
-    @staticmethod
-    def minutes_in(minutes: float, lang: str) -> str:
-        """``1 小时 5 分钟`` / ``1 h 05 min``."""
-        h, rest = divmod(round(minutes), 60)
-        if lang == "zh":
-            return (f"{h} 小时 {rest} 分钟" if rest else f"{h} 小时") if h else f"{rest} 分钟"
-        return (f"{h} h {rest:02d} min" if rest else f"{h} h") if h else f"{rest} min"
-
-    @staticmethod
-    def distance(metres: float) -> str:
-        return f"{metres / 1000:.1f} km" if metres >= 1000 else f"{round(metres / 10) * 10:.0f} m"
-
     def hours(self, hours: str | None) -> str:
-        if hours is None:
-            return self.pick("开放时间不详", "opening hours unknown")
-        if hours == "24/7":
-            return self.pick("全天开放", "open all day")
-        if hours == "closed":
-            return self.pick("今日闭馆", "closed today")
-        return self.pick(f"今日开放 {hours}", f"open {hours} today")
+        return self.pick(*hours_words(hours))
 
     def name(self, zh: str, en: str) -> str:
         return self.pick(zh, en, " · ")
 
-
-_WEEKDAYS_ZH = "一二三四五六日"
 
 
 def _place_names(it: Itinerary, ident: str) -> tuple[str, str]:
@@ -362,9 +348,10 @@ def _stop_popup(s: Stop, t: _Text) -> list[list[str]]:
         lines.append(["subtitle", s.name_en])
     lines.append(["address", s.address_zh])
     arrive, start, end = (f"{x:%H:%M}" for x in (s.arrival, s.start, s.end))
-    visit = round(s.visit_minutes)
-    lines.append(["time", t.pick(f"到达 {arrive} · 参观 {start}–{end}（{visit} 分钟）",
-                                 f"Arrive {arrive} · visit {start}–{end} ({visit} min)", "\n")])
+    visit = s.visit_minutes
+    lines.append(["time", t.pick(f"到达 {arrive} · 参观 {start}–{end}（{duration(visit, 'zh')}）",
+                                 f"Arrive {arrive} · visit {start}–{end} "
+                                 f"({duration(visit, 'en')})", "\n")])
     if s.wait_minutes >= 1:
         w = round(s.wait_minutes)
         lines.append(["wait", t.pick(f"等候开门 {w} 分钟", f"Wait {w} min for opening")])
@@ -400,12 +387,12 @@ def _place_popup(it: Itinerary, kind: str, t: _Text) -> list[list[str]]:
 
 
 def _leg_popup(it: Itinerary, k: int, leg: Leg, t: _Text) -> dict[str, Any]:
-    walk = round(leg.duration_s / 60)
+    walk = leg.duration_s / 60
     o_zh, o_en = _place_names(it, leg.origin)
     d_zh, d_en = _place_names(it, leg.destination)
     lines = [
-        ["title", t.pick(f"步行 {walk} 分钟", f"Walk {walk} min")
-         + f" · {t.distance(leg.distance_m)}"],
+        ["title", t.pick(f"步行 {duration(walk, 'zh')}", f"Walk {duration(walk, 'en')}")
+         + f" · {distance(leg.distance_m)}"],
         ["time", f"{leg.depart:%H:%M}–{leg.arrive:%H:%M}"],
         ["subtitle", t.pick(f"{o_zh} → {d_zh}", f"{o_en} → {d_en}", "\n")],
     ]
@@ -445,16 +432,14 @@ def _network_layers(network: WalkNetwork, bounds: list[list[float]],
     pad_lat = max(600 / 111_195, (north - south) * 0.25)
     pad_lon = max(600 / (111_195 * math.cos(math.radians((south + north) / 2))),
                   (east - west) * 0.25)
-    south, north, west, east = south - pad_lat, north + pad_lat, west - pad_lon, east + pad_lon
-    idx = network.index
+    from redroute.network import BBox
+
+    view = BBox(south - pad_lat, west - pad_lon, north + pad_lat, east + pad_lon)
     layers: dict[str, list[str]] = {name: [] for name, _, _ in _NETWORK_STYLE}
-    for geom, highway in zip(idx.edge_geom, idx.edge_highway, strict=True):
-        lons, lats = geom[:, 0], geom[:, 1]
-        if (lons.max() < west or lons.min() > east or lats.max() < south
-                or lats.min() > north):
-            continue
-        cls = next((name for name, kinds, _ in _NETWORK_STYLE if highway in kinds), "minor")
-        layers[cls].append(_encode(project(float(x), float(y)) for x, y in geom))
+    for street in network.streets(view):
+        cls = next((name for name, kinds, _ in _NETWORK_STYLE if street.highway in kinds),
+                   "minor")
+        layers[cls].append(_encode(project(float(x), float(y)) for x, y in street.geometry))
     return [{"name": name, "lines": layers[name], "styles": styles}
             for name, _, styles in _NETWORK_STYLE if layers[name]]
 
@@ -477,14 +462,12 @@ _FLAG = ('<svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true"><pa
 
 def _panel_html(it: Itinerary, t: _Text, provider: TileProvider) -> str:
     """The schedule panel: title, totals, the stops and legs in order, legend, credits."""
-    wd = it.date.weekday()
-    day = t.pick(f"{it.date.year}年{it.date.month}月{it.date.day}日 星期{_WEEKDAYS_ZH[wd]}",
-                 f"{it.date:%a} {it.date.day} {it.date:%b %Y}")
+    day = t.pick(*date_words(it.date, style="short"))
     n = len(it.stops)
-    totals = (t.pick(f"{n} 站", f"{n} stops") + f" · {t.distance(it.distance_m)} · "
+    totals = (t.pick(f"{n} 站", plural(n, "stop")) + f" · {distance(it.distance_m)} · "
               f"{it.departure:%H:%M}–{it.finish:%H:%M}")
-    span = t.pick(f"步行 {t.minutes_in(it.walking_minutes, 'zh')}",
-                  f"{t.minutes_in(it.walking_minutes, 'en')} on foot")
+    span = t.pick(f"步行 {duration(it.walking_minutes, 'zh')}",
+                  f"{duration(it.walking_minutes, 'en')} on foot")
     title = t.pick(it.title_zh, it.title_en, "\n").split("\n")
     head = [f'<h1 class="rr-title">{_e(title[0])}</h1>']
     if len(title) > 1:
@@ -509,13 +492,12 @@ def _panel_html(it: Itinerary, t: _Text, provider: TileProvider) -> str:
     if it.excluded:
         body.append(f'<section class="rr-excluded"><h2>{_e(t.pick("未安排", "Left out"))}</h2><ul>')
         for x in it.excluded:
-            body.append("<li>" + _e(t.pick(f"{x.name_zh}：{x.reason_zh}",
-                                           f"{x.name_en}: {x.reason_en}", " / ")) + "</li>")
+            why = reason_words(x.reason)
+            body.append("<li>" + _e(t.pick(f"{x.name_zh}：{why.zh}",
+                                           f"{x.name_en}: {why.en}")) + "</li>")
         body.append("</ul></section>")
     body.append(_legend_html(t, provider))
-    body.append('<p class="rr-credit">' + _e(t.pick(
-        "地图数据 © OpenStreetMap 贡献者 (ODbL)", "Map data © OpenStreetMap contributors (ODbL)"))
-        + " · redroute</p>")
+    body.append(f'<p class="rr-credit">{attribution_html(t.lang)} · redroute</p>')
     toggle = _e(t.pick("日程", "Schedule"))
     return (
         '<aside id="rr-panel" class="rr-panel">'
@@ -540,13 +522,13 @@ def _place_row(it: Itinerary, kind: str, t: _Text) -> str:
 
 
 def _leg_row(k: int, leg: Leg, t: _Text) -> str:
-    minutes = round(leg.duration_s / 60)
-    walk = t.pick(f"步行 {minutes} 分钟", f"walk {minutes} min")
+    minutes = leg.duration_s / 60
+    walk = t.pick(f"步行 {duration(minutes, 'zh')}", f"walk {duration(minutes, 'en')}")
     est = (f' <span class="rr-est">{_e(t.pick("估算", "estimated"))}</span>'
            if leg.estimated else "")
     cls = "rr-row rr-leg rr-leg-est" if leg.estimated else "rr-row rr-leg"
     return (f'<li class="{cls}"><a href="#leg={k}">{_e(walk)} · '
-            f"{_e(t.distance(leg.distance_m))}{est}</a></li>")
+            f"{_e(distance(leg.distance_m))}{est}</a></li>")
 
 
 def _stop_row(s: Stop, t: _Text) -> str:

@@ -27,10 +27,24 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import click
-
-from redroute._errors import LeafletError, RedrouteError
+from redroute._errors import LeafletError
 from redroute._io import write_bytes_atomic
+from redroute.vocabulary import BOOKING, DISTRICTS, THEMES
+from redroute.wording import (
+    ATTRIBUTION,
+    HOURS_UNKNOWN,
+    LANGS,
+    MONTHS_EN,
+    WEEKDAYS_EN_FULL,
+    WEEKDAYS_ZH,
+    capitalise,
+    check_lang,
+    date_words,
+    distance,
+    duration,
+    hours_words,
+    reason_words,
+)
 
 if TYPE_CHECKING:
     from redroute.catalogue import Catalogue, Landmark
@@ -42,7 +56,6 @@ __all__ = [
     "LANGS",
     "MAX_STOPS",
     "LeafletError",
-    "leaflet_command",
     "leaflet_data",
     "leaflet_layout",
     "render_leaflet",
@@ -50,12 +63,9 @@ __all__ = [
 ]
 
 FORMATS = ("trifold", "a4")
-LANGS = ("zh", "en", "both")
 #: More stops than this do not fit a leaflet legibly.
 MAX_STOPS = 15
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-ATTRIBUTION_ZH = "地图数据 © OpenStreetMap 贡献者（ODbL）"
-ATTRIBUTION_EN = "Map data © OpenStreetMap contributors (ODbL)"
 #: Size of the route map and of the cover's thumbnail on the page, per format (mm).
 MAP_SIZES: dict[str, tuple[tuple[float, float], tuple[float, float]]] = {
     "trifold": ((88.0, 138.0), (86.0, 84.0)),
@@ -72,10 +82,6 @@ LEVELS: tuple[tuple[int | None, int | None, int | None, int | None], ...] = (
     (32, 90, 0, 0),
     (0, 0, 0, 0),
 )
-WEEKDAYS_ZH = "一二三四五六日"
-WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August",
-             "September", "October", "November", "December")
 #: Categories whose sites are old houses: stairs inside, little step-free access.
 OLD_BUILDINGS = frozenset({"former-residence", "former-office", "publishing-site", "school",
                            "congress-site"})
@@ -86,21 +92,7 @@ OLD_BUILDINGS = frozenset({"former-residence", "former-office", "publishing-site
 
 
 def _minutes(minutes: float) -> tuple[str, str]:
-    m = max(0, round(minutes))
-    h, rest = divmod(m, 60)
-    zh = (f"{h} 小时 {rest} 分钟" if rest else f"{h} 小时") if h else f"{rest} 分钟"
-    en = (f"{h} h {rest:02d} min" if rest else f"{h} h") if h else f"{rest} min"
-    return zh, en
-
-
-def _distance(m: float) -> str:
-    return f"{m / 1000:.1f} km" if m >= 1000 else f"{max(10, round(m / 10) * 10):.0f} m"
-
-
-def _date_words(day: dt.date) -> tuple[str, str]:
-    wd = day.weekday()
-    return (f"{day.year}年{day.month}月{day.day}日 星期{WEEKDAYS_ZH[wd]}",
-            f"{WEEKDAYS_EN[wd]} {day.day} {MONTHS_EN[day.month - 1]} {day.year}")
+    return duration(minutes, "zh"), duration(minutes, "en")
 
 
 def _numbers(numbers: list[int], lang: str) -> str:
@@ -152,14 +144,9 @@ def _breakable(url: str) -> str:
 
 
 def _hours_words(hours: str | None) -> tuple[str, str]:
-    if hours is None:
-        return "开放时间不详", "Hours unknown"
-    if hours == "24/7":
-        return "全天开放", "Open all day"
-    if hours == "closed":
-        return "当天闭馆", "Closed that day"
-    label = hours.replace("-", "–")
-    return f"开放 {label}", f"Open {label}"
+    # A leaflet is read on other days than the walk's: no "today".
+    zh, en = hours_words(hours, today=False)
+    return zh, capitalise(en)
 
 
 def _closed_weekdays(lm: Landmark, day: dt.date) -> set[int] | None:
@@ -176,8 +163,6 @@ def _closed_weekdays(lm: Landmark, day: dt.date) -> set[int] | None:
 
 
 def _theme_and_district(stops: list[Stop], lms: dict[str, Landmark]) -> dict[str, str]:
-    from redroute.vocabulary import DISTRICTS, THEMES
-
     themes: Counter[str] = Counter()
     districts: Counter[str] = Counter()
     for s in stops:
@@ -219,21 +204,23 @@ def _notes(it: Itinerary, lms: dict[str, Landmark], day: dt.date, hours: list[st
         })
     by_days: dict[tuple[int, ...], list[int]] = {}
     unknown: list[int] = []
-    for s in it.stops:
+    for s, today in zip(it.stops, hours, strict=True):
         lm = lms.get(s.id)
         days = _closed_weekdays(lm, day) if lm is not None else None
-        if days is None:
+        # A stop the catalogue lacks but whose hours the itinerary knows (a file planned with
+        # another catalogue) has known hours that day, only no weekly pattern to print.
+        if days is None and (lm is not None or today is None):
             unknown.append(s.number)
         elif days and len(days) < 7:
             by_days.setdefault(tuple(sorted(days)), []).append(s.number)
     for weekdays, numbers in sorted(by_days.items()):
         zh_days = "、".join(f"周{WEEKDAYS_ZH[w]}" for w in weekdays)
-        en_days = ", ".join(WEEKDAYS_EN[w] + "s" for w in weekdays)
+        en_days = ", ".join(WEEKDAYS_EN_FULL[w] + "s" for w in weekdays)
         notes.append({"zh": f"每逢{zh_days}闭馆：{_numbers(numbers, 'zh')}。",
                       "en": f"Closed on {en_days}: {_numbers(numbers, 'en')}."})
     if unknown:
-        notes.append({"zh": f"{_numbers(unknown, 'zh')}开放时间不详，出发前请先确认。",
-                      "en": f"Opening hours unknown for {_numbers(unknown, 'en')}: "
+        notes.append({"zh": f"{_numbers(unknown, 'zh')}{HOURS_UNKNOWN.zh}，出发前请先确认。",
+                      "en": f"{capitalise(HOURS_UNKNOWN.en)} for {_numbers(unknown, 'en')}: "
                             "check before you go."})
     notes.extend(_booking_notes(it))
     notes.extend(_access_notes(it, lms, network))
@@ -290,7 +277,7 @@ def _leg_words(leg: Leg | None) -> dict[str, Any] | None:
         return None
     zh, en = _minutes(leg.duration_s / 60)
     return {"walk_zh": f"步行 {zh}", "walk_en": f"Walk {en}",
-            "distance": _distance(leg.distance_m), "estimated": leg.estimated,
+            "distance": distance(leg.distance_m), "estimated": leg.estimated,
             "arrive": f"{leg.arrive:%H:%M}", "depart": f"{leg.depart:%H:%M}"}
 
 
@@ -298,8 +285,6 @@ def _stop_data(s: Stop, leg: Leg | None, hours: str | None, lm: Landmark | None,
                changed_day: bool) -> dict[str, Any]:
     visit_zh, visit_en = _minutes(s.visit_minutes)
     hours_zh, hours_en = _hours_words(hours)
-    from redroute.vocabulary import BOOKING
-
     booking = BOOKING.get(s.booking, BOOKING["none"])
     levels = [{"summary_zh": _cut_zh(s.summary_zh, a), "summary_en": _cut_en(s.summary_en, b),
                "booking_zh": _cut_zh(s.booking_note_zh or "", c),
@@ -355,9 +340,7 @@ def leaflet_data(
     if format not in FORMATS:
         msg = f"leaflet format {format!r} is not one of {', '.join(FORMATS)}"
         raise LeafletError(msg)
-    if lang not in LANGS:
-        msg = f"leaflet language {lang!r} is not one of {', '.join(LANGS)}"
-        raise LeafletError(msg)
+    check_lang(lang, what="leaflet language", error=LeafletError)
     it = itinerary
     if not it.stops:
         msg = f"itinerary {it.title_en!r} has no stops: there is nothing to print"
@@ -391,7 +374,7 @@ def leaflet_data(
         "format": format, "lang": lang,
         "title_zh": it.title_zh, "title_en": it.title_en,
         **_theme_and_district(it.stops, lms),
-        **dict(zip(("date_zh", "date_en"), _date_words(when), strict=True)),
+        **dict(zip(("date_zh", "date_en"), date_words(when), strict=True)),
         "date": when.isoformat(),
         "stats": _stats(it),
         "start": {"name_zh": it.start.name_zh, "name_en": it.start.name_en,
@@ -409,15 +392,13 @@ def leaflet_data(
         "qr_svg": _qr_svg(url) if url else None,
         "publisher": pub,
         "printed": (printed or _today()).isoformat(),
-        "attribution_zh": ATTRIBUTION_ZH, "attribution_en": ATTRIBUTION_EN,
+        "attribution_zh": ATTRIBUTION.zh, "attribution_en": ATTRIBUTION.en,
         **_maps(it, format, lang, network),
     }
 
 
-#: Why a candidate left out of the walk is worth a note on the leaflet.
-_ALSO_REASONS = {"closed": ("当天闭馆", "closed that day"),
-                 "opens-too-late": ("开放时间不合", "its hours do not fit"),
-                 "unknown-hours": ("开放时间不详", "hours unknown")}
+#: The reasons for leaving a candidate out that are worth telling on the leaflet.
+_ALSO_REASONS = frozenset({"closed", "opens-too-late", "unknown-hours"})
 
 
 def _also(it: Itinerary) -> list[dict[str, str]]:
@@ -426,7 +407,7 @@ def _also(it: Itinerary) -> list[dict[str, str]]:
     for e in it.excluded:
         if e.reason == "unreachable":
             continue
-        zh, en = _ALSO_REASONS.get(e.reason, ("", ""))
+        zh, en = reason_words(e.reason) if e.reason in _ALSO_REASONS else ("", "")
         out.append({"name_zh": e.name_zh, "name_en": e.name_en, "reason_zh": zh,
                     "reason_en": en})
     return out[:6]
@@ -443,7 +424,7 @@ def _today() -> dt.date:
 def _stats(it: Itinerary) -> dict[str, str]:
     walk_zh, walk_en = _minutes(it.walking_minutes)
     total_zh, total_en = _minutes(it.total_minutes)
-    return {"stops": str(len(it.stops)), "distance": _distance(it.distance_m),
+    return {"stops": str(len(it.stops)), "distance": distance(it.distance_m),
             "walk_zh": walk_zh, "walk_en": walk_en, "total_zh": total_zh, "total_en": total_en,
             "departure": f"{it.departure:%H:%M}", "finish": f"{it.finish:%H:%M}"}
 
@@ -592,129 +573,3 @@ def save_leaflet(
     pdf = render_leaflet(itinerary, format=format, lang=lang, map_url=map_url,
                          publisher=publisher, network=network, day=day, catalogue=catalogue)
     return write_bytes_atomic(Path(path), pdf)
-
-
-# --------------------------------------------------------------------------- command
-
-
-def _map_network(it: Itinerary, choice: str) -> WalkNetwork | None:
-    """The network for the map: ``none``, ``local`` (cache or configured extract, never a
-    download), or any source :func:`~redroute.network.walk_network` takes."""
-    import warnings
-
-    from redroute import settings
-    from redroute._errors import NetworkWarning
-    from redroute.network import BBox, cached_networks, walk_network
-
-    if choice == "none":
-        return None
-    pts = [(s.lon, s.lat) for s in it.stops] + [(it.start.lon, it.start.lat)]
-    pts += [p for leg in it.legs for p in leg.geometry]
-    bbox = BBox.around(pts, buffer_m=300.0)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", NetworkWarning)
-        if choice != "local":
-            return walk_network(bbox, network=choice)
-        extract = settings.configured_extract()
-        if extract is not None:
-            return walk_network(bbox, network=str(extract))
-        if any(area.contains(bbox) for area, _ in cached_networks()):
-            net = walk_network(bbox, network="auto")
-            return None if net.estimated else net
-    return None
-
-
-def _parse_day(text: str | None) -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        msg = f"--date {text!r} is not a valid date of the form YYYY-MM-DD"
-        raise LeafletError(msg) from None
-
-
-def _plan_route(route_id: str, day: dt.date | None, choice: str,
-                catalogue_path: str | None) -> tuple[Itinerary, WalkNetwork | None]:
-    """Plan a curated route for the leaflet: on ``day``, or its next recommended day."""
-    import warnings
-
-    from redroute import settings
-    from redroute._errors import NetworkWarning
-    from redroute.catalogue import load_catalogue
-    from redroute.plan import _today, make_plan
-    from redroute.routes import get_route, load_routes
-
-    cat = load_catalogue(catalogue_path)
-    route = get_route(route_id, load_routes(None, cat))
-    if choice == "none":
-        source = "estimate"
-    elif choice == "local":
-        extract = settings.configured_extract()
-        source = str(extract) if extract is not None else "auto"
-    else:
-        source = choice
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", NetworkWarning)
-        result = make_plan(catalogue=cat, date=day or route.next_recommended_day(_today()),
-                           network=source, **route.plan_options())
-    network = None if result.network.estimated or choice == "none" else result.network
-    return result.itinerary, network
-
-
-@click.command("leaflet", context_settings={"help_option_names": ["-h", "--help"]})
-@click.argument("itinerary", metavar="(ROUTE | ITINERARY.json)")
-@click.option("-o", "--output", "output", required=True, metavar="OUT.pdf",
-              help="The PDF file to write.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="trifold",
-              show_default=True, help="trifold: A4 landscape folded in three; a4: portrait.")
-@click.option("--lang", type=click.Choice(LANGS), default="both", show_default=True,
-              help="Language of the leaflet.")
-@click.option("--date", "date_text", metavar="YYYY-MM-DD",
-              help="The day the leaflet is for (opening hours); default: the itinerary's.")
-@click.option("--map-url", metavar="URL", help="Online map of the route, printed as a QR code.")
-@click.option("--publisher", metavar="TEXT", help="Publisher line, e.g. 徐汇区文化和旅游局.")
-@click.option("--network", "network_choice", default="local", show_default=True,
-              metavar="local|none|PATH",
-              help="Streets for the map: local = the cache or configured extract (never a "
-                   "download); none = route only; or an OSM extract.")
-@click.option("--catalogue", "catalogue_path", envvar="REDROUTE_CATALOGUE",
-              help="A catalogue GeoJSON instead of the shipped one (for a ROUTE).")
-def leaflet_command(*, itinerary: str, output: str, fmt: str, lang: str,
-                    date_text: str | None, map_url: str | None, publisher: str | None,
-                    network_choice: str, catalogue_path: str | None) -> None:
-    """Make a printable bilingual leaflet (PDF) of a curated route or a planned walk.
-    制作宣传折页。
-
-    ROUTE is a curated route id (see `redroute routes list`), planned for --date or its next
-    recommended day; ITINERARY.json is a file written by `redroute plan --json`.
-
-    \b
-    Example:
-      redroute leaflet xuhui-anthem -o xuhui.pdf --publisher 徐汇区文化和旅游局
-      redroute leaflet founding.json -o founding.pdf
-      redroute leaflet founding.json -o founding-a4.pdf --format a4 --lang zh \\
-          --date 2026-12-05 --publisher 徐汇区文化和旅游局 \\
-          --map-url https://example.org/routes/founding
-    """
-    from redroute.itinerary import load_itinerary
-
-    try:
-        day = _parse_day(date_text)
-        if Path(itinerary).exists() or itinerary.lower().endswith(".json"):
-            it = load_itinerary(itinerary)
-            network = _map_network(it, network_choice)
-        else:
-            it, network = _plan_route(itinerary, day, network_choice, catalogue_path)
-        path = save_leaflet(it, output, format=fmt, lang=lang, map_url=map_url,
-                            publisher=publisher, network=network, day=day)
-    except RedrouteError as err:
-        raise click.ClickException(str(err)) from None
-    pages = _page_count(path)
-    size = max(1, round(path.stat().st_size / 1024))
-    click.echo(f"已写入折页 {path}（{pages} 页，{size} KB）/ wrote leaflet {path} ({fmt}, "
-               f"{pages} page{'s' if pages != 1 else ''}, {size} KB)", err=True)
-
-
-def _page_count(path: Path) -> int:
-    return len(re.findall(rb"/Type\s*/Page[^s]", path.read_bytes()))

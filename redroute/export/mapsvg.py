@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from redroute.wording import OSM_CREDIT
+
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
@@ -162,14 +164,16 @@ def short_street_name(name_en: str) -> str:
 def _streets(canvas: _Canvas, frame: _Frame, network: WalkNetwork | None) -> None:
     if network is None or network.graph is None:
         return
-    idx = network.index
+    from redroute.network import BBox
+
     paths: dict[str, list[str]] = {"path": [], "minor": [], "major": []}
-    pad = 2.0
-    for geom, highway in zip(idx.edge_geom, idx.edge_highway, strict=True):
-        line = frame.project(np.asarray(geom, dtype=float))
-        if (line[:, 0].max() < -pad or line[:, 0].min() > frame.width + pad
-                or line[:, 1].max() < -pad or line[:, 1].min() > frame.height + pad):
-            continue
+    pad = 2.0  # mm beyond the frame, so a street on its edge is still drawn
+    half_w, half_h = frame.width / 2 + pad, frame.height / 2 + pad
+    view = BBox(frame.lat0 - half_h / frame.ky, frame.lon0 - half_w / frame.kx,
+                frame.lat0 + half_h / frame.ky, frame.lon0 + half_w / frame.kx)
+    for street in network.streets(view):
+        line = frame.project(np.asarray(street.geometry, dtype=float))
+        highway = street.highway
         kind = "major" if highway in _MAJOR else "minor" if highway in _MINOR else "path"
         paths[kind].append(_d(line))
     style = {"path": ("#dedede", 0.28), "minor": ("#cbcbcb", 0.55), "major": ("#b9b9b9", 0.95)}
@@ -396,10 +400,8 @@ def _context_labels(canvas: _Canvas, frame: _Frame, network: WalkNetwork | None,
     """Names of a few main streets of the map that the route does not follow."""
     if network is None or network.graph is None or style.context_labels <= 0:
         return
-    idx = network.index
     lines: dict[tuple[str, str | None], list[np.ndarray]] = {}
-    for geom, name, name_en, highway in zip(idx.edge_geom, idx.edge_name, idx.edge_name_en,
-                                            idx.edge_highway, strict=True):
+    for geom, highway, name, name_en in network.streets():
         if name and highway in _MAJOR and name not in skip:
             lines.setdefault((name, name_en), []).append(frame.project(np.asarray(geom,
                                                                                  dtype=float)))
@@ -472,7 +474,7 @@ def _credit(canvas: _Canvas) -> None:
     from shapely.geometry import box
 
     w, h = canvas.width, canvas.height
-    credit = "© OpenStreetMap contributors"
+    credit = OSM_CREDIT
     cw = _text_width(credit, 1.8)
     canvas.parts.append(f'<text x="{w - 1.5:.2f}" y="{h - 1.3:.2f}" font-family="{FONT_FAMILY}" '
                         f'font-size="1.8" fill="#616161" text-anchor="end" stroke="#ffffff" '
