@@ -18,7 +18,7 @@ import click
 
 from redroute._errors import RedrouteError
 from redroute.vocabulary import BOOKING, CATEGORIES, DISTRICTS, THEMES
-from redroute.wording import LANGS, plural
+from redroute.wording import HOURS_UNKNOWN, LANGS, WEEKDAYS_EN, WEEKDAYS_ZH, plural
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -28,7 +28,6 @@ if TYPE_CHECKING:
 
 _F = TypeVar("_F", bound="Callable[..., Any]")
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-WEEKDAYS = ("周一 Mon", "周二 Tue", "周三 Wed", "周四 Thu", "周五 Fri", "周六 Sat", "周日 Sun")
 
 
 class _Group(click.Group):
@@ -260,15 +259,16 @@ def landmarks_list(catalogue_path: Path | None, district: str | None, theme: str
         rows.append(row)
     if rows:
         click.echo(_table(rows, header))
-    click.echo(f"\n{len(found)} 处地标 / {len(found)} landmark{'s' if len(found) != 1 else ''}"
+    click.echo(f"\n{len(found)} 处地标 / {plural(len(found), 'landmark')}"
                f" ({cat.source})")
     if open_on is not None:
         unknown = [lm for lm in cat.query(district=district, theme=theme, category=category,
                                           text=text, near=near, radius_m=radius)
                    if lm.is_open(open_on) is None]
         if unknown:
-            click.echo(f"另有 {len(unknown)} 处开放时间不详，未列出 / {len(unknown)} more with "
-                       "unknown opening hours not listed", err=True)
+            n = len(unknown)
+            click.echo(f"另有 {n} 处{HOURS_UNKNOWN.zh}，未列出 / {n} more with unknown opening "
+                       "hours not listed", err=True)
 
 
 @landmarks.command("show")
@@ -318,7 +318,8 @@ def _describe(lm: Landmark, day: dt.date) -> str:
             entries = [w.last_entry for w in windows if w.last_entry < w.closes]
             if entries:
                 text += "  (最晚入场 last entry " + ", ".join(f"{e:%H:%M}" for e in entries) + ")"
-            add("" if offset else "本周 This week", f"{d:%m-%d} {WEEKDAYS[d.weekday()]}  {text}")
+            weekday = f"周{WEEKDAYS_ZH[d.weekday()]} {WEEKDAYS_EN[d.weekday()]}"
+            add("" if offset else "本周 This week", f"{d:%m-%d} {weekday}  {text}")
     booking = BOOKING[lm.booking]
     add("预约 Booking", f"{booking.zh} {booking.en}")
     for note in (lm.booking_note_zh, lm.booking_note_en):
@@ -354,7 +355,7 @@ def landmarks_validate(file: Path) -> None:
         for prob in problems:
             click.echo(f"Error: {prob}", err=True)
         n = len(problems)
-        click.echo(f"{file}: {n} 个问题 / {n} problem{'s' if n > 1 else ''}", err=True)
+        click.echo(f"{file}: {n} 个问题 / {plural(n, 'problem')}", err=True)
         sys.exit(1)
     cat = parse_catalogue(file.read_text(encoding="utf-8"), source=str(file))
     known = sum(1 for lm in cat if lm.opening_hours is not None)
@@ -607,7 +608,7 @@ def routes_validate(catalogue_path: Path | None, folder: Path | None) -> None:
       redroute routes validate my-routes/
     """
     _, found = _routes(folder, catalogue_path)
-    click.echo(f"{len(found)} 条路线校验通过 / {len(found)} routes valid")
+    click.echo(f"{len(found)} 条路线校验通过 / {plural(len(found), 'route')} valid")
 
 
 # ----------------------------------------------------------------------------- plan
