@@ -488,7 +488,8 @@ def network_fetch(bbox: str | None, district: str | None, stops: str | None,
             break
     else:
         _say("[2/3] 下载中 downloading from OpenStreetMap (Overpass)...")
-        graph, path = download_graph(area)
+        with _Progress(1, "下载 download") as progress:
+            graph, path = download_graph(area, progress=progress.stage)
         _say(f"      已保存 saved {path}")
         _say("[3/3] 构建步行网络 building the walking graph...")
         net = network_from_graph(graph, source="download", origin=str(path), bbox=area,
@@ -745,7 +746,9 @@ def plan(route_id: str | None, catalogue_path: Path | None, routes_dir: Path | N
         base, stops=stops, theme=theme, district=district, mandatory=must, order=order,
         start=start, end=end, crs=crs, start_time=start_time, hours=hours, pace=pace,
         step_free=step_free, time_limit=time_limit, seed=seed)
-    result = make_plan(request, catalogue=cat, date=when, network=source, report=_say)
+    with _Progress(1, "路网 network") as progress:
+        result = make_plan(request, catalogue=cat, date=when, network=source, report=_say,
+                           progress=progress.stage)
     from redroute.export.text import schedule_text
 
     click.echo(schedule_text(result.itinerary, lang=lang))
@@ -894,41 +897,39 @@ def publish(output: Path, all_routes: bool, catalogue_path: Path | None,
 
 
 class _Progress:
-    """A progress bar on a terminal; one line per step when stderr is not a terminal."""
+    """A progress bar on a terminal, drawn from the first step on (so work that needs no
+    steps shows none); one line per step when stderr is not a terminal."""
 
     def __init__(self, total: int, label: str) -> None:
         self.total = total
         self.label = label
         self.done = 0
-        self.tty = sys.stderr.isatty()
         self.bar: Any = None
 
     def __enter__(self) -> _Progress:
-        if self.tty:
+        return self
+
+    def _advance(self, done: int, line: str) -> None:
+        if not sys.stderr.isatty():
+            self.done = done
+            click.echo(f"[{done}/{self.total}] {line}", err=True)
+            return
+        if self.bar is None:
             self.bar = click.progressbar(length=self.total, label=self.label, file=sys.stderr,
                                          show_pos=True)
             self.bar.__enter__()
-        return self
+        self.bar.length = self.total
+        self.bar.update(done - self.done)
+        self.done = done
 
-    def step(self, line: str, *, advance: int = 1) -> None:
+    def step(self, line: str) -> None:
         """One step done: advance the bar, or print ``line`` when there is no bar."""
-        self.done += advance
-        if self.bar is not None:
-            self.bar.update(advance)
-        else:
-            click.echo(f"[{self.done}/{self.total}] {line}", err=True)
+        self._advance(self.done + 1, line)
 
     def stage(self, done: int, total: int, label: str) -> None:
-        """A (done, total, label) callback, as the network download calls it."""
+        """A ``(done, total, label)`` callback, as a network download calls it."""
         self.total = total
-        if self.bar is not None:
-            self.bar.length = total
-            self.bar.label = label
-            self.bar.update(done - self.done)
-            self.done = done
-        else:
-            self.done = done
-            click.echo(f"[{done}/{total}] {label}", err=True)
+        self._advance(done, label)
 
     def __exit__(self, *exc: object) -> None:
         if self.bar is not None:

@@ -25,6 +25,7 @@ __all__ = ["GAZETTEER", "Plan", "PlanError", "PlanRequest", "choose_network", "m
            "plan_area", "plan_itinerary", "resolve_place"]
 
 Report = Callable[[str], None]
+Progress = Callable[[int, int, str], None]
 
 
 
@@ -145,18 +146,19 @@ def plan_area(request: PlanRequest, catalogue: Catalogue) -> BBox:
 
 
 def choose_network(area: BBox, *, network: str | None = None, step_free: bool = False,
-                   report: Report | None = None) -> WalkNetwork:
+                   report: Report | None = None,
+                   progress: Progress | None = None) -> WalkNetwork:
     """The walking network of ``area``: the one choice every command and plan goes through.
 
     ``network`` is ``auto`` (default: ``settings.network``), ``download``, ``estimate`` or
     the path of an extract. Under ``auto`` a source that fails or has no streets in the area
     gives one warning and the next is tried, down to the estimate (see
-    :func:`redroute.walk_network`).
+    :func:`redroute.walk_network`). ``progress(done, total, label)`` follows a download.
     """
     from redroute._sources import walk_network
 
     return walk_network(area, network=network or settings.network, step_free=step_free,
-                        report=report)
+                        report=report, progress=progress)
 
 
 def make_plan(
@@ -166,6 +168,7 @@ def make_plan(
     date: dt.date | None = None,
     network: str | None = None,
     report: Report | None = None,
+    progress: Progress | None = None,
 ) -> Plan:
     """Plan a walking tour: the itinerary, and the network and matrix behind it.
 
@@ -186,6 +189,8 @@ def make_plan(
         path; see :func:`choose_network`.
     report
         Called with progress lines (the CLI prints them on stderr).
+    progress
+        Called as ``progress(done, total, label)`` while a network is downloaded.
 
     Raises
     ------
@@ -211,7 +216,7 @@ def make_plan(
     if one_way and end_place is not None:
         points.append((end_place.lon, end_place.lat))
     net = choose_network(plan_area(request, cat), network=network,
-                         step_free=request.step_free, report=report)
+                         step_free=request.step_free, report=report, progress=progress)
     if report:
         report(f"computing walking times between {len(points)} points...")
     names = [start_place.id or start_place.name_en, *(lm.id for lm in candidates)]

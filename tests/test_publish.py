@@ -31,6 +31,10 @@ def test_publish_builds_every_file_and_the_index(tmp_path: Path, two_routes: Pat
                                        "--workers", "2"])
     assert result.exit_code == 0, result.stderr
     assert "2 routes published" in result.stdout
+    # Not a terminal: one line per route instead of a progress bar.
+    steps = [line for line in result.stderr.splitlines() if line.startswith("[")]
+    assert [s.split("]")[0] for s in steps] == ["[1/2", "[2/2"]
+    assert all(" built " in s for s in steps)
     for route in ("longhua", "youth-league"):
         names = sorted(p.name for p in (site / route).iterdir())
         assert names == ["itinerary.json", "leaflet.pdf", "map.html", "route.geojson",
@@ -55,3 +59,23 @@ def test_publish_failure_keeps_the_old_kit(tmp_path: Path, two_routes: Path) -> 
     assert result.stderr.splitlines()[-1].startswith("Error: route longhua: cannot plan")
     assert [p.name for p in site.iterdir()] == ["old.txt"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["routes", "site"]
+
+
+def test_progress_draws_a_bar_on_a_terminal(monkeypatch: pytest.MonkeyPatch,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """On a terminal the steps move click's progress bar (no hand-drawn one, no lines)."""
+    import sys
+
+    from redroute.cli import _Progress
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    with _Progress(3, "routes") as progress:
+        for k in range(3):
+            progress.step(f"built route {k}")
+        assert progress.bar is not None
+        assert progress.bar.pos == 3
+    err = capsys.readouterr().err
+    assert "built route" not in err
+    with _Progress(1, "network") as idle:
+        pass
+    assert idle.bar is None  # nothing to show when nothing was downloaded
