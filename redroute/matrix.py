@@ -1,9 +1,10 @@
 """Walking time and distance between every pair of stops, and the street path of each leg.
 
-All pairs are computed in one call of scipy's compiled Dijkstra on the network's CSR matrix,
-extended with one virtual node per stop where it joins its street, so that a stop in the
-middle of a long block starts from there, not from the nearest crossing. The geometry and
-directions of a leg are rebuilt from the stored predecessors only when asked for.
+Distances come from scipy's compiled Dijkstra on the network's CSR matrix, extended with one
+virtual node per stop where it joins its street, so that a stop in the middle of a long block
+starts from there, not from the nearest crossing. Each search stops as soon as it has
+provably reached every stop it still has to (:func:`_stop_distances`). The geometry and
+directions of a leg are rebuilt, only when asked for, from one more search from its origin.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from redroute.directions import Segment, Step, build_steps
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+
+    from scipy.sparse import csr_matrix
 
     from redroute.network import Snap, WalkNetwork
 
@@ -78,9 +81,25 @@ class Leg:
     estimated: bool
 
 
-@dataclass
+@dataclass(frozen=True, eq=False)
 class TravelMatrix:
-    """Walking distances and times between points, with their legs on demand."""
+    """Walking distances and times between points, with their legs on demand.
+
+    Attributes
+    ----------
+    points
+        The ``(lon, lat)`` points, in the order of the rows.
+    distance_m, duration_s
+        ``(k, k)`` walking distance (metres) and time (seconds) from row to column.
+    estimated
+        ``(k, k)`` True where a pair is estimated rather than walked along streets.
+    speed_kmh
+        The walking speed of ``duration_s``.
+    network
+        The network the distances were measured on.
+    snaps
+        Where each point joins the network.
+    """
 
     points: list[tuple[float, float]]
     distance_m: np.ndarray
@@ -89,9 +108,13 @@ class TravelMatrix:
     speed_kmh: float
     network: WalkNetwork
     snaps: list[Snap]
-    _pred: np.ndarray | None = None
-    _n: int = 0
-    _legs: dict[tuple[int, int], Leg] = field(default_factory=dict)
+    #: The network's CSR with the stops' virtual nodes (``None`` for an estimate).
+    _graph: csr_matrix | None = field(default=None, repr=False)
+    #: Graph distance between the stops' virtual nodes (``inf``: not joined on the graph).
+    _raw: np.ndarray | None = field(default=None, repr=False)
+    # Caches filled as legs are asked for; the matrix itself never changes.
+    _legs: dict[tuple[int, int], Leg] = field(default_factory=dict, init=False, repr=False)
+    _pred: dict[int, np.ndarray] = field(default_factory=dict, init=False, repr=False)
 
     def leg(self, i: int, j: int) -> Leg:
         """The leg from point ``i`` to point ``j``: geometry, directions, totals."""
@@ -107,8 +130,7 @@ class TravelMatrix:
         a, b = self.points[i], self.points[j]
         if i == j:
             return Leg(i, j, 0.0, 0.0, [a], [], False)
-        if self.network.estimated or self._pred is None or not math.isfinite(
-                float(self._raw(i, j))):
+        if self._raw is None or not math.isfinite(float(self._raw[i, j])):
             seg = Segment([a, b], dist, estimated=True)
             return Leg(i, j, dist, dur, [a, b], build_steps([seg]), True)
         segments = self._segments(i, j)
@@ -118,19 +140,29 @@ class TravelMatrix:
             geometry.extend(pts if not geometry else pts[1:])
         return Leg(i, j, dist, dur, geometry, build_steps(segments), est)
 
-    def _raw(self, i: int, j: int) -> float:
-        assert self._pred is not None
-        return float(self._graph_dist[i, self._n + j])
+    @property
+    def _n(self) -> int:
+        """Nodes of the network; the stops' virtual nodes follow them."""
+        return len(self.network.index.node_ids)
 
-    _graph_dist: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    def _predecessors(self, i: int) -> np.ndarray:
+        # One search from the origin, the same as the matrix's (scipy runs every source on
+        # its own), kept for the other legs that leave from there.
+        if i not in self._pred:
+            from scipy.sparse.csgraph import dijkstra
+
+            _, pred = dijkstra(self._graph, directed=True, indices=self._n + i,
+                               return_predecessors=True)
+            self._pred[i] = pred
+        return self._pred[i]
 
     def _segments(self, i: int, j: int) -> list[Segment]:
         idx = self.network.index
         n = self._n
-        assert self._pred is not None
+        pred = self._predecessors(i)
         path = [n + j]
         while path[-1] != n + i:
-            prev = int(self._pred[i, path[-1]])
+            prev = int(pred[path[-1]])
             if prev < 0:
                 break
             path.append(prev)
@@ -148,20 +180,13 @@ class TravelMatrix:
         return Segment(pts, length, estimated=snap.far)
 
     def _piece(self, p: int, q: int, idx: object) -> Segment:
-        from shapely import LineString
-        from shapely.ops import substring
-
         ix = self.network.index
         n = self._n
 
         def along(e: int, f0: float, f1: float) -> Segment:
-            line = LineString(ix.edge_geom[e])
-            part = substring(line, f0, f1, normalized=True)
-            pts = [tuple(c[:2]) for c in part.coords] if not part.is_empty else []
-            if len(pts) < 2:
-                pts = [tuple(ix.edge_geom[e][0]), tuple(ix.edge_geom[e][0])]
-            return Segment(pts, abs(f1 - f0) * float(ix.edge_len[e]), ix.edge_name[e],
-                           ix.edge_name_en[e])
+            # Cut in metres, like the snap: the piece ends exactly at the snapped point.
+            return Segment(ix.part(e, f0, f1), abs(f1 - f0) * float(ix.edge_len[e]),
+                           ix.edge_name[e], ix.edge_name_en[e])
 
         def frac(k: int) -> tuple[int, float]:
             s = self.snaps[k]
@@ -213,20 +238,18 @@ def travel_matrix(network: WalkNetwork, points: Sequence[tuple[float, float]], *
         est = np.ones((k, k), dtype=bool)
         np.fill_diagonal(est, False)
         return TravelMatrix(pts, dist, dist / (speed / 3.6), est, speed, network, snaps)
-    graph_dist, pred, n = _dijkstra(network, snaps)
+    graph = _with_stops(network, snaps)
+    raw = _stop_distances(graph, len(network.index.node_ids), pts)
     conn = np.array([s.distance_m * (network.detour_factor if s.far else 1.0) for s in snaps])
     far = np.array([s.far for s in snaps])
-    raw = graph_dist[:, n:]
     dist = raw + conn[:, None] + conn[None, :]
     unreachable = ~np.isfinite(raw)
     dist[unreachable] = (crow * network.detour_factor)[unreachable]
     est = unreachable | far[:, None] | far[None, :]
     np.fill_diagonal(dist, 0.0)
     np.fill_diagonal(est, False)
-    matrix = TravelMatrix(pts, dist, dist / (speed / 3.6), est, speed, network, snaps,
-                          _pred=pred, _n=n)
-    matrix._graph_dist = graph_dist
-    return matrix
+    return TravelMatrix(pts, dist, dist / (speed / 3.6), est, speed, network, snaps,
+                        _graph=graph, _raw=raw)
 
 
 def _great_circle(pts: list[tuple[float, float]]) -> np.ndarray:
@@ -238,10 +261,10 @@ def _great_circle(pts: list[tuple[float, float]]) -> np.ndarray:
     return out
 
 
-def _dijkstra(network: WalkNetwork, snaps: list[Snap]) -> tuple[np.ndarray, np.ndarray, int]:
-    """Shortest paths from each stop's virtual node to every node (scipy, compiled)."""
+def _with_stops(network: WalkNetwork, snaps: list[Snap]) -> csr_matrix:
+    """The network's CSR (built once per graph) plus one virtual node per stop, numbered
+    from ``n``, joined to both ends of its street at its offset along it."""
     from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import dijkstra
 
     idx = network.index
     n = len(idx.node_ids)
@@ -269,11 +292,43 @@ def _dijkstra(network: WalkNetwork, snaps: list[Snap]) -> tuple[np.ndarray, np.n
                 link(n + a, n + b, abs(snaps[a].offset_m - snaps[b].offset_m))
     base = idx.csr.tocoo()
     size = n + k
-    graph = coo_matrix(
+    return coo_matrix(
         (np.concatenate([base.data, vals]),
          (np.concatenate([base.row, rows]), np.concatenate([base.col, cols]))),
         shape=(size, size),
     ).tocsr()
-    dist, pred = dijkstra(graph, directed=True, indices=np.arange(n, size),
-                          return_predecessors=True)
-    return dist, pred, n
+
+
+def _stop_distances(graph: csr_matrix, n: int, pts: list[tuple[float, float]]) -> np.ndarray:
+    """Graph distances between the stops' virtual nodes ``n..n+k-1`` (``inf``: not joined).
+
+    Walking is symmetric, so the search from a stop only has to reach the stops searched
+    after it, and each search stops at a ``limit`` that provably covers them: by the
+    triangle inequality, d(s, r) <= d(h, s) + d(h, r) for every stop ``h`` searched
+    before. Searching from the outermost stops first leaves ever closer targets, hence
+    ever smaller limits: on a network that reaches well beyond the stops (the plan's area
+    is widened by a buffer and a margin), most searches see a fraction of it. Every
+    distance found below its limit is exact, as in an unbounded search.
+    """
+    from scipy.sparse.csgraph import dijkstra
+
+    k = len(pts)
+    raw = np.full((k, k), np.inf)
+    if k == 0:
+        return raw
+    np.fill_diagonal(raw, 0.0)
+    xy = np.asarray(pts, dtype=float)
+    xy[:, 0] *= math.cos(math.radians(float(xy[:, 1].mean())))
+    order = np.argsort(-np.hypot(*(xy - xy.mean(axis=0)).T), kind="stable")
+    for t, s in enumerate(order[:-1]):
+        rest = order[t + 1:]
+        done = order[:t]
+        if t == 0:
+            limit = np.inf
+        else:
+            bound = (raw[done, s][:, None] + raw[np.ix_(done, rest)]).min(axis=0).max()
+            # The bound is a sum of rounded sums: leave room for the last bits.
+            limit = float(bound) * (1 + 1e-9) + _EPS
+        row = dijkstra(graph, directed=True, indices=n + int(s), limit=limit)
+        raw[s, rest] = raw[rest, s] = row[n + rest]
+    return raw

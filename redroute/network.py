@@ -1,62 +1,41 @@
-"""The walking network of a plan's area: from a local extract, a cached or fresh download,
-or, when neither can be had, an estimate from great-circle distances.
+"""The walking network of a plan's area: its box, the pedestrian rules, snapping to streets.
 
+A :class:`WalkNetwork` wraps a pedestrian graph (or stands in for one with an estimate);
+where the graph comes from (extract, cache, download) is :mod:`redroute._sources`' business.
 Every graph goes through the same pedestrian rules (:func:`pedestrian_graph`) whatever its
-source, is clipped to the area and reduced to its largest strongly connected component.
-Positions are WGS-84 throughout; lengths are metres.
+source. Positions are WGS-84 throughout; lengths are metres.
 """
 
 from __future__ import annotations
 
-import bz2
-import contextlib
 import math
 import re
-import socket
-import tempfile
-import threading
 import warnings
-from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 import numpy as np
 
-from redroute import coords, settings
+from redroute import coords
 from redroute._errors import NetworkError, NetworkWarning
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator, Sequence
+
     import networkx as nx
     from scipy.sparse import csr_matrix
 
-__all__ = [
-    "BBox",
-    "Snap",
-    "WalkNetwork",
-    "cached_networks",
-    "download_graph",
-    "estimate_network",
-    "graph_from_extract",
-    "network_from_graph",
-    "pedestrian_graph",
-    "walk_network",
-]
+__all__ = ["FORBIDDEN_HIGHWAYS", "BBox", "Snap", "Source", "Street", "WalkNetwork",
+           "pedestrian_graph"]
 
 Source = Literal["cache", "extract", "download", "estimate"]
-Report = Callable[[str], None]
-
-EXTRACT_SUFFIXES = (".osm", ".osm.bz2", ".osm.pbf", ".xml")
 #: OSM ``highway`` values a pedestrian may not use.
 FORBIDDEN_HIGHWAYS = frozenset({
     "motorway", "motorway_link", "trunk", "trunk_link", "construction", "proposed",
     "planned", "abandoned", "razed", "raceway", "bus_guideway", "busway", "escape", "no",
 })
 _FOOT_OK = frozenset({"yes", "designated", "permissive", "official"})
-_WAY_TAGS = ["highway", "name", "name:en", "name:zh", "foot", "access", "motorroad",
-             "bridge", "tunnel", "service", "footway", "sidewalk", "area", "oneway", "lanes"]
-_OVERPASS_HOST = "overpass-api.de"
 _CHINA = (73.0, 3.0, 136.0, 54.0)
 
 
@@ -197,6 +176,47 @@ class _Index:
     tree: Any  # shapely STRtree of projected edges
     projected: list[Any]  # shapely LineStrings in metres
     to_metric: Any  # pyproj Transformer lon/lat -> metres
+    edge_box: np.ndarray  # (m, 4): west, south, east, north of each edge
+
+    def point_at(self, e: int, frac: float) -> tuple[float, float]:
+        """The point ``frac`` of the way along edge ``e``, ``(lon, lat)``.
+
+        The fraction is of the edge's length in metres, so the point is placed on the
+        projected line: on a bent edge, degrees of longitude and latitude are not
+        proportional to metres, and interpolating in them would miss by metres.
+        """
+        geom = self.edge_geom[e]
+        if frac <= 0.0:
+            return float(geom[0, 0]), float(geom[0, 1])
+        if frac >= 1.0:
+            return float(geom[-1, 0]), float(geom[-1, 1])
+        p = self.projected[e].interpolate(frac, normalized=True)
+        lon, lat = self.to_metric.transform(p.x, p.y, direction="INVERSE")
+        return float(lon), float(lat)
+
+    def part(self, e: int, f0: float, f1: float) -> list[tuple[float, float]]:
+        """Edge ``e`` from fraction ``f0`` to ``f1`` of its length (either way round).
+
+        The two cut points are placed in metres (:meth:`point_at`); the vertices between
+        them are the edge's own, untouched.
+        """
+        xy = np.asarray(self.projected[e].coords)
+        cum = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(xy, axis=0).T))])
+        lo, hi = sorted((f0, f1))
+        inner = np.flatnonzero((cum > lo * cum[-1]) & (cum < hi * cum[-1]))
+        geom = self.edge_geom[e]
+        pts = [self.point_at(e, lo), *((float(geom[i, 0]), float(geom[i, 1])) for i in inner),
+               self.point_at(e, hi)]
+        return pts if f0 <= f1 else pts[::-1]
+
+
+class Street(NamedTuple):
+    """One street of a network between two crossings, as a map draws it."""
+
+    geometry: np.ndarray  # (k, 2) lon/lat, k >= 2
+    highway: str  # the OSM highway class ("primary", "footway", ...)
+    name: str | None
+    name_en: str | None
 
 
 @dataclass
@@ -258,6 +278,34 @@ class WalkNetwork:
             raise NetworkError(msg)
         return _build_index(self.graph)
 
+    def streets(self, bbox: BBox | None = None) -> Iterator[Street]:
+        """The streets of the network, each once (not once per direction).
+
+        Parameters
+        ----------
+        bbox
+            Only the streets whose extent overlaps this box (touching counts); ``None``
+            for all of them.
+
+        Yields
+        ------
+        Street
+            Geometry (``(k, 2)`` lon/lat), highway class, Chinese and English name.
+            Nothing for an estimate.
+        """
+        if self.graph is None:
+            return
+        idx = self.index
+        if bbox is None:
+            keep: Iterable[int] = range(len(idx.edge_geom))
+        else:
+            box = idx.edge_box
+            keep = np.flatnonzero(~((box[:, 2] < bbox.west) | (box[:, 0] > bbox.east)
+                                    | (box[:, 3] < bbox.south) | (box[:, 1] > bbox.north)))
+        for e in keep:
+            yield Street(idx.edge_geom[e], idx.edge_highway[e], idx.edge_name[e],
+                         idx.edge_name_en[e])
+
     def snap(self, points: Sequence[tuple[float, float]], *,
              names: Sequence[str] | None = None) -> list[Snap]:
         """Join ``(lon, lat)`` points to the nearest point of the nearest walkable edge.
@@ -283,7 +331,7 @@ class WalkNetwork:
             along = float(line.project(geoms[k]))
             frac = along / line.length if line.length > 0 else 0.0
             offset = frac * float(idx.edge_len[e])
-            snapped = _interpolate(idx.edge_geom[e], frac)
+            snapped = idx.point_at(e, frac)
             d = float(dist[pos])
             far = d > self.snap_threshold_m
             if far:
@@ -294,19 +342,6 @@ class WalkNetwork:
                 warnings.warn(msg, NetworkWarning, stacklevel=2)
             out.append(Snap(lon, lat, e, offset, snapped, d, far))
         return out
-
-
-def _interpolate(geom: np.ndarray, frac: float) -> tuple[float, float]:
-    seg = np.hypot(np.diff(geom[:, 0]), np.diff(geom[:, 1]))
-    total = float(seg.sum())
-    if total == 0:
-        return float(geom[0, 0]), float(geom[0, 1])
-    target = frac * total
-    cum = np.concatenate([[0.0], np.cumsum(seg)])
-    i = int(np.clip(np.searchsorted(cum, target, side="right") - 1, 0, len(seg) - 1))
-    t = (target - cum[i]) / seg[i] if seg[i] > 0 else 0.0
-    p = geom[i] + t * (geom[i + 1] - geom[i])
-    return float(p[0]), float(p[1])
 
 
 def _first(value: Any) -> Any:
@@ -359,8 +394,10 @@ def _build_index(graph: nx.MultiDiGraph) -> _Index:
     csr = coo_matrix((np.concatenate([w, w]), (np.concatenate([u_arr, v_arr]),
                                                np.concatenate([v_arr, u_arr]))),
                      shape=(n, n)).tocsr()
+    box = np.array([(g[:, 0].min(), g[:, 1].min(), g[:, 0].max(), g[:, 1].max())
+                    for g in geoms], dtype=float).reshape(-1, 4)
     return _Index(node_ids, lon, lat, u_arr, v_arr, len_arr, geoms, names, names_en, highways,
-                  csr, pair_edge, STRtree(projected), projected, transformer)
+                  csr, pair_edge, STRtree(projected), projected, transformer, box)
 
 
 def _utm_epsg(lon: np.ndarray, lat: np.ndarray) -> int:
@@ -434,301 +471,3 @@ def _walkable(data: dict[str, Any], *, step_free: bool) -> bool:
         return False
     access = _values(data.get("access")) | _values(data.get("service")) & {"private"}
     return not (access & {"private", "no"} and not foot & _FOOT_OK)
-
-
-# --------------------------------------------------------------------------- sources
-
-
-def _configure_osmnx() -> Any:
-    import osmnx as ox
-
-    for tag in _WAY_TAGS:
-        if tag not in ox.settings.useful_tags_way:
-            ox.settings.useful_tags_way = [*ox.settings.useful_tags_way, tag]
-    ox.settings.log_console = False
-    ox.settings.use_cache = True
-    ox.settings.cache_folder = str(settings.cache_folder / "overpass")
-    ox.settings.requests_timeout = settings.download_timeout_s
-    ox.settings.overpass_rate_limit = False
-    return ox
-
-
-def graph_from_extract(path: str | Path, *, bbox: BBox | None = None) -> nx.MultiDiGraph:
-    """Read a local OSM extract (``.osm``, ``.osm.bz2`` or ``.osm.pbf``) as a raw graph.
-
-    The graph has both directions of every way, is clipped to ``bbox`` when given and is
-    not yet filtered by the pedestrian rules.
-
-    Raises
-    ------
-    NetworkError
-        When the file is missing, unreadable, corrupt, or holds no streets in ``bbox``.
-    """
-    p = Path(path)
-    if not p.is_file():
-        msg = f"OSM extract {str(p)!r} does not exist"
-        raise NetworkError(msg)
-    name = p.name.lower()
-    if not name.endswith(EXTRACT_SUFFIXES):
-        msg = (f"OSM extract {str(p)!r} is not .osm, .osm.bz2 or .osm.pbf "
-               "(export one from openstreetmap.org or download it from an extract service)")
-        raise NetworkError(msg)
-    ox = _configure_osmnx()
-    with tempfile.TemporaryDirectory(prefix="redroute-") as tmp:
-        xml = _pbf_to_xml(p, Path(tmp) / "extract.osm") if name.endswith(".pbf") else p
-        _check_xml(xml, p)
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                graph = ox.graph_from_xml(xml, bidirectional=True, simplify=False,
-                                          retain_all=True)
-        except Exception as err:
-            msg = f"cannot read OSM extract {str(p)!r}: {_short(err)}"
-            raise NetworkError(msg) from err
-    if graph.number_of_edges() == 0:
-        msg = f"OSM extract {str(p)!r} holds no streets (no ways with a highway tag)"
-        raise NetworkError(msg)
-    if bbox is not None:
-        graph = _clip(graph, bbox, origin=str(p))
-    return graph
-
-
-def _check_xml(xml: Path, original: Path) -> None:
-    opener: Any = bz2.open if xml.name.lower().endswith(".bz2") else open
-    try:
-        with opener(xml, "rb") as fh:
-            head = fh.read(4096)
-    except (OSError, EOFError) as err:
-        msg = f"cannot read OSM extract {str(original)!r}: {_short(err)}"
-        raise NetworkError(msg) from err
-    if not head.strip():
-        msg = f"OSM extract {str(original)!r} is empty"
-        raise NetworkError(msg)
-    if b"<osm" not in head:
-        msg = f"OSM extract {str(original)!r} is not OSM XML (no <osm> element at the start)"
-        raise NetworkError(msg)
-
-
-def _pbf_to_xml(pbf: Path, out: Path) -> Path:
-    """Write the highway ways of a PBF and the nodes they use as OSM XML (pyosmium)."""
-    import osmium
-
-    try:
-        need: set[int] = set()
-        ways = osmium.filter.KeyFilter("highway")
-        for way in osmium.FileProcessor(str(pbf), osmium.osm.WAY).with_filter(ways):
-            need.update(n.ref for n in way.nodes)  # type: ignore[union-attr]
-        with osmium.SimpleWriter(str(out)) as writer:
-            for node in osmium.FileProcessor(str(pbf), osmium.osm.NODE):
-                if node.id in need:
-                    writer.add(node)
-            ways = osmium.filter.KeyFilter("highway")
-            for way in osmium.FileProcessor(str(pbf), osmium.osm.WAY).with_filter(ways):
-                writer.add(way)
-    except RuntimeError as err:
-        msg = f"cannot read OSM extract {str(pbf)!r}: {_short(err)}"
-        raise NetworkError(msg) from err
-    return out
-
-
-def _clip(graph: nx.MultiDiGraph, bbox: BBox, *, origin: str) -> nx.MultiDiGraph:
-    ox = _configure_osmnx()
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return ox.truncate.truncate_graph_bbox(graph, bbox.ltrb(), truncate_by_edge=True)
-    except ValueError as err:
-        msg = f"{origin} has no streets in the area {bbox.label()}"
-        raise NetworkError(msg) from err
-
-
-def _short(err: BaseException) -> str:
-    text = str(err).strip().splitlines()
-    return (text[0] if text else type(err).__name__)[:200]
-
-
-def network_from_graph(graph: nx.MultiDiGraph, *, source: Source, origin: str, bbox: BBox,
-                       step_free: bool = False, simplify: bool = True) -> WalkNetwork:
-    """Apply the pedestrian rules, keep the largest strongly connected part, wrap it.
-
-    Raises :class:`NetworkError` when nothing walkable is left.
-    """
-    ox = _configure_osmnx()
-    walk = pedestrian_graph(graph, step_free=step_free)
-    if walk.number_of_edges() == 0:
-        msg = f"no walkable street in the area {bbox.label()} ({origin})"
-        raise NetworkError(msg)
-    walk = ox.truncate.largest_component(walk, strongly=True)
-    if simplify and not walk.graph.get("simplified"):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            walk = ox.simplify_graph(walk, edge_attrs_differ=["name"])
-    return WalkNetwork(walk, source, origin, bbox, detour_factor=settings.detour_factor,
-                       step_free=step_free, snap_threshold_m=settings.snap_threshold_m)
-
-
-def estimate_network(bbox: BBox, *, detour_factor: float | None = None) -> WalkNetwork:
-    """The stand-in for a network: great-circle distance times a detour factor."""
-    factor = settings.detour_factor if detour_factor is None else float(detour_factor)
-    if not (1.0 <= factor <= 3.0):
-        msg = f"detour factor {factor} is not between 1.0 and 3.0"
-        raise NetworkError(msg)
-    return WalkNetwork(None, "estimate", "great-circle estimate", bbox, detour_factor=factor)
-
-
-def online(host: str = _OVERPASS_HOST, *, timeout_s: float | None = None) -> bool:
-    """Whether ``host`` resolves and accepts a connection within a few seconds."""
-    timeout = settings.online_check_timeout_s if timeout_s is None else timeout_s
-    result: list[bool] = []
-
-    def probe() -> None:
-        try:
-            with socket.create_connection((host, 443), timeout=timeout):
-                result.append(True)
-        except OSError:
-            result.append(False)
-
-    thread = threading.Thread(target=probe, daemon=True)
-    thread.start()
-    thread.join(timeout + 0.5)  # DNS look-ups ignore the socket timeout: bound them here
-    return bool(result and result[0])
-
-
-def download_graph(bbox: BBox, *, report: Report | None = None) -> tuple[nx.MultiDiGraph, Path]:
-    """Download the walking ways of ``bbox`` from Overpass and cache them on disk.
-
-    Returns the raw graph and its cache file. Fails fast with :class:`NetworkError` when
-    the service cannot be reached.
-    """
-    width, height = bbox.size_m()
-    if width * height > settings.max_download_km2 * 1e6:
-        msg = (f"area {bbox.label()} is {width * height / 1e6:.0f} km², more than the "
-               f"{settings.max_download_km2:g} km² a download may cover")
-        raise NetworkError(msg)
-    if not online():
-        msg = f"{_OVERPASS_HOST} cannot be reached (offline?)"
-        raise NetworkError(msg)
-    ox = _configure_osmnx()
-    if report:
-        report(f"downloading the walking network of {bbox.label()} from OpenStreetMap...")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            graph = ox.graph_from_bbox(bbox.ltrb(), network_type="walk", simplify=False,
-                                       retain_all=True, truncate_by_edge=True)
-    except Exception as err:  # requests, Overpass and osmnx errors alike fall through
-        msg = f"download from OpenStreetMap failed: {_short(err)}"
-        raise NetworkError(msg) from err
-    path = _cache_path(bbox)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    ox.save_graphml(graph, tmp)
-    tmp.replace(path)
-    return graph, path
-
-
-def _cache_dir() -> Path:
-    return settings.cache_folder / "networks"
-
-
-def _cache_path(bbox: BBox) -> Path:
-    box = "_".join(f"{v:.5f}" for v in (bbox.south, bbox.west, bbox.north, bbox.east))
-    return _cache_dir() / f"walk_{box}.graphml"
-
-
-def cached_networks() -> list[tuple[BBox, Path]]:
-    """Every cached download: its area and file, newest first."""
-    folder = _cache_dir()
-    if not folder.is_dir():
-        return []
-    out = []
-    pattern = re.compile(r"walk_(-?[\d.]+)_(-?[\d.]+)_(-?[\d.]+)_(-?[\d.]+)\.graphml$")
-    for path in sorted(folder.glob("walk_*.graphml"), key=lambda p: -p.stat().st_mtime):
-        m = pattern.match(path.name)
-        if m:
-            with contextlib.suppress(NetworkError):
-                out.append((BBox(*(float(g) for g in m.groups())), path))
-    return out
-
-
-def _from_cache(bbox: BBox) -> tuple[nx.MultiDiGraph, Path] | None:
-    for area, path in cached_networks():
-        if area.contains(bbox):
-            ox = _configure_osmnx()
-            try:
-                graph = ox.load_graphml(path)
-            except Exception:  # a damaged cache file is skipped, not fatal
-                warnings.warn(f"ignoring damaged cache file {path}", NetworkWarning,
-                              stacklevel=3)
-                continue
-            return _clip(graph, _local_area(bbox), origin=str(path)), path
-    return None
-
-
-def _local_area(bbox: BBox) -> BBox:
-    # Local data is clipped with a margin beyond the plan's area, so that two streets joined
-    # just outside it (common in road-only extracts) stay joined; the cost is a few more nodes.
-    return bbox.widen(settings.connect_margin_m)
-
-
-def walk_network(bbox: BBox, *, network: str | Path = "auto", step_free: bool = False,
-                 report: Report | None = None) -> WalkNetwork:
-    """The walking network of ``bbox`` from the source ``network`` asks for.
-
-    Parameters
-    ----------
-    bbox
-        The area (see :meth:`BBox.around`).
-    network
-        ``"auto"`` (cache, then the configured extract, then a download, then the
-        estimate), ``"download"``, ``"estimate"``, or the path of an OSM extract.
-    step_free
-        Avoid ``highway=steps``.
-    report
-        Called with one line saying which source was used (the CLI prints it on stderr).
-
-    A source that fails under ``"auto"`` gives one :class:`NetworkWarning` and the next is
-    tried; the estimate always succeeds.
-    """
-    def done(net: WalkNetwork) -> WalkNetwork:
-        if report:
-            report(f"walking network: {net.describe()}")
-        if net.estimated:
-            warnings.warn(f"no street data for {bbox.label()}: walking distances are estimated "
-                          f"(great-circle x {net.detour_factor:g})", NetworkWarning, stacklevel=3)
-        return net
-
-    choice = str(network)
-    if choice == "estimate":
-        return done(estimate_network(bbox))
-    if choice == "download":
-        graph, path = download_graph(bbox, report=report)
-        return done(network_from_graph(graph, source="download", origin=str(path), bbox=bbox,
-                                       step_free=step_free))
-    if choice != "auto":
-        graph = graph_from_extract(choice, bbox=_local_area(bbox))
-        return done(network_from_graph(graph, source="extract", origin=choice, bbox=bbox,
-                                       step_free=step_free))
-    return done(_auto(bbox, step_free=step_free, report=report))
-
-
-def _auto(bbox: BBox, *, step_free: bool, report: Report | None) -> WalkNetwork:
-    hit = _from_cache(bbox)
-    if hit is not None:
-        return network_from_graph(hit[0], source="cache", origin=str(hit[1]), bbox=bbox,
-                                  step_free=step_free)
-    extract = settings.configured_extract()
-    if extract is not None:
-        try:
-            graph = graph_from_extract(extract, bbox=_local_area(bbox))
-            return network_from_graph(graph, source="extract", origin=str(extract), bbox=bbox,
-                                      step_free=step_free)
-        except NetworkError as err:
-            warnings.warn(f"{err}; trying the next source", NetworkWarning, stacklevel=3)
-    try:
-        graph, path = download_graph(bbox, report=report)
-        return network_from_graph(graph, source="download", origin=str(path), bbox=bbox,
-                                  step_free=step_free)
-    except NetworkError as err:
-        warnings.warn(f"{err}; using the estimate", NetworkWarning, stacklevel=3)
-    return estimate_network(bbox)

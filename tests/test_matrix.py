@@ -11,6 +11,7 @@ import networkx as nx
 import numpy as np
 import pytest
 
+from redroute import _sources as src
 from redroute import coords
 from redroute import network as nw
 from redroute._errors import NetworkError, NetworkWarning, PlanError
@@ -18,7 +19,7 @@ from redroute.directions import Segment, build_steps, english_street_name
 from redroute.matrix import TravelMatrix, travel_matrix, walking_speed
 
 from .conftest import need_shared
-from .test_network import XINTIANDI, grid
+from .test_network import M_PER_DEG, XINTIANDI, bent, grid
 
 FOUNDING = ["first-congress-site", "first-congress-memorial-hall", "old-yuyangli-2",
             "new-yuyangli-6", "chengyuli-12", "shanghai-history-museum", "bowen-girls-school"]
@@ -57,7 +58,7 @@ def founding() -> TravelMatrix:
     path = need_shared("data/osm/shanghai-core-merged.osm")
     cat = load_catalogue()
     pts = [(cat.get(i).lon, cat.get(i).lat) for i in FOUNDING]
-    net = nw.walk_network(nw.BBox.around(pts), network=str(path))
+    net = src.walk_network(nw.BBox.around(pts), network=str(path))
     return travel_matrix(net, pts, pace="standard")
 
 
@@ -102,7 +103,7 @@ def test_leg_geometry_runs_from_stop_to_stop(founding: TravelMatrix) -> None:
 
 def test_mid_block_stops_start_where_they_are() -> None:
     """Two stops on one 200 m block, 20 m north of it: the walk is along the block."""
-    net = nw.network_from_graph(grid(2, block=0.002), source="extract", origin="t",
+    net = src.network_from_graph(grid(2, block=0.002), source="extract", origin="t",
                                 bbox=XINTIANDI, simplify=False)
     a = (121.4705, 31.22018)
     b = (121.4715, 31.22018)
@@ -117,7 +118,7 @@ def test_mid_block_stops_start_where_they_are() -> None:
 def test_estimate_mode() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", NetworkWarning)
-        net = nw.walk_network(XINTIANDI, network="estimate")
+        net = src.walk_network(XINTIANDI, network="estimate")
     a, b = (121.4705, 31.2220), (121.4643, 31.2214)
     m = travel_matrix(net, [a, b], pace="family")
     crow = coords.haversine_m(*a, *b)
@@ -132,7 +133,7 @@ def test_estimate_mode() -> None:
 
 
 def test_far_stop_gets_an_estimated_connector() -> None:
-    net = nw.network_from_graph(grid(2), source="extract", origin="t", bbox=XINTIANDI,
+    net = src.network_from_graph(grid(2), source="extract", origin="t", bbox=XINTIANDI,
                                 simplify=False)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", NetworkWarning)
@@ -140,6 +141,68 @@ def test_far_stop_gets_an_estimated_connector() -> None:
     assert m.estimated[0, 1]
     assert m.leg(0, 1).estimated
     assert m.leg(0, 1).steps[-1].estimated
+
+
+def test_leg_on_a_bent_street_joins_its_snaps() -> None:
+    """Round the corner of an L-shaped street: the walk leaves the street exactly where the
+    stop joins it, passes the corner and measures what the matrix says."""
+    g, (clon, clat) = bent()
+    net = src.network_from_graph(g, source="extract", origin="t", bbox=XINTIANDI,
+                                 simplify=False)
+    east = 1 / (M_PER_DEG * math.cos(math.radians(clat)))
+    a = (clon - 50 * east, clat - 10 / M_PER_DEG)  # 10 m south of the first arm's middle
+    b = (clon + 10 * east, clat + 50 / M_PER_DEG)  # 10 m east of the second arm's middle
+    m = travel_matrix(net, [a, b])
+    assert m.distance_m[0, 1] == pytest.approx(10 + 100 + 10, abs=0.5)
+    leg = m.leg(0, 1)
+    assert leg.geometry == [a, m.snaps[0].snapped, (clon, clat), m.snaps[1].snapped, b]
+    assert coords.haversine_m(*m.snaps[0].snapped, clon - 50 * east, clat) < 0.5
+    assert coords.haversine_m(*m.snaps[1].snapped, clon, clat + 50 / M_PER_DEG) < 0.5
+    walked = sum(coords.haversine_m(*p, *q) for p, q in pairwise(leg.geometry))
+    assert walked == pytest.approx(leg.distance_m, abs=0.5)
+    assert m.leg(1, 0).geometry == leg.geometry[::-1]
+
+
+def test_bounded_searches_find_every_distance(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The searches stop at limits from the triangle inequality: the distances are still
+    those of an unbounded search, and the legs still reach their stops."""
+    from scipy.sparse import csgraph
+
+    limits: list[float] = []
+    dijkstra = csgraph.dijkstra
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        limits.append(kwargs.get("limit", math.inf))
+        return dijkstra(*args, **kwargs)
+
+    monkeypatch.setattr(csgraph, "dijkstra", spy)
+    net = src.network_from_graph(grid(14, block=0.0008), source="extract", origin="t",
+                                 bbox=XINTIANDI, simplify=False)
+    rng = np.random.default_rng(5)
+    # Stops in the middle of a network that reaches well beyond them, one near its edge.
+    pts = [(121.4745 + float(x), 31.2245 + float(y))
+           for x, y in rng.uniform(-0.0015, 0.0015, (8, 2))] + [(121.4702, 31.2203)]
+    m = travel_matrix(net, pts)
+    np.testing.assert_allclose(m.distance_m, reference_distances(m), atol=1e-6)
+    assert np.isfinite(limits).sum() >= len(pts) - 2  # only the first search is unbounded
+    assert len(limits) == len(pts) - 1  # and the last stop needs none of its own
+    for i, j in [(0, 8), (8, 0), (3, 5)]:
+        leg = m.leg(i, j)
+        assert leg.geometry[0] == pts[i] and leg.geometry[-1] == pts[j]
+        walked = sum(coords.haversine_m(*p, *q) for p, q in pairwise(leg.geometry))
+        assert walked == pytest.approx(leg.distance_m, rel=0.01)
+
+
+def test_matrix_is_complete_when_built() -> None:
+    """A TravelMatrix is frozen: everything is computed before it is constructed."""
+    import dataclasses
+
+    net = src.network_from_graph(grid(2), source="extract", origin="t", bbox=XINTIANDI,
+                                 simplify=False)
+    m = travel_matrix(net, [(121.4705, 31.2201), (121.4710, 31.2209)])
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        m.speed_kmh = 3.0  # type: ignore[misc]
+    assert m.distance_m.shape == (2, 2)
 
 
 @pytest.mark.parametrize(("pace", "kmh"), [("standard", 4.5), ("senior", 3.5), ("family", 3.0),
@@ -154,8 +217,7 @@ def test_bad_pace(pace: Any) -> None:
     with pytest.raises(PlanError) as info:
         walking_speed(pace)
     assert not isinstance(info.value, NetworkError)
-    with pytest.raises(ValueError):
-        walking_speed(pace)
+    assert isinstance(info.value, ValueError)
 
 
 # --------------------------------------------------------------------------- directions

@@ -1,24 +1,43 @@
-"""The walking network: sources and their fall-through, pedestrian rules, snapping."""
+"""The walking network: areas, pedestrian rules, snapping, streets (sources: test_sources)."""
 
 from __future__ import annotations
 
-import bz2
+import math
 import warnings
-from pathlib import Path
 from typing import Any
 
 import networkx as nx
 import pytest
 
+from redroute import _sources as src
+from redroute import coords
 from redroute import network as nw
-from redroute import settings
 from redroute._errors import NetworkError, NetworkWarning
 
-from .conftest import need_shared
-
-MERGED = "data/osm/shanghai-core-merged.osm"
-ROADS = "data/osm/shanghai-core-roads.osm"
 XINTIANDI = nw.BBox(31.2150, 121.4600, 31.2300, 121.4800)
+
+
+#: Metres per degree on the sphere of ``coords.haversine_m``.
+M_PER_DEG = 111_195.0
+
+
+def bent(lon0: float = 121.47, lat0: float = 31.22) -> tuple[nx.MultiDiGraph,
+                                                             tuple[float, float]]:
+    """One L-shaped street: 100 m east from node 0 to a corner, then 100 m north to node 1.
+
+    Returns the graph and the corner ``(lon, lat)``.
+    """
+    from shapely import LineString
+
+    dlon = 100 / (M_PER_DEG * math.cos(math.radians(lat0)))
+    dlat = 100 / M_PER_DEG
+    corner = (lon0 + dlon, lat0)
+    g = nx.MultiDiGraph(crs="epsg:4326")
+    g.add_node(0, x=lon0, y=lat0)
+    g.add_node(1, x=lon0 + dlon, y=lat0 + dlat)
+    g.add_edge(0, 1, highway="residential", length=200.0, name="拐弯路",
+               geometry=LineString([(lon0, lat0), corner, (lon0 + dlon, lat0 + dlat)]))
+    return g, corner
 
 
 def grid(n: int = 4, block: float = 0.001, *, highway: str = "residential",
@@ -134,14 +153,14 @@ def test_oneway_streets_become_two_way() -> None:
 
 def test_largest_component_is_kept() -> None:
     g = nx.disjoint_union(grid(4), grid(2, lon0=121.50))
-    net = nw.network_from_graph(g, source="extract", origin="test", bbox=XINTIANDI,
+    net = src.network_from_graph(g, source="extract", origin="test", bbox=XINTIANDI,
                                 simplify=False)
     assert net.node_count == 16
 
 
 def test_nothing_walkable_is_an_error() -> None:
     with pytest.raises(NetworkError, match="no walkable street in the area"):
-        nw.network_from_graph(grid(3, highway="motorway"), source="extract", origin="t.osm",
+        src.network_from_graph(grid(3, highway="motorway"), source="extract", origin="t.osm",
                               bbox=XINTIANDI)
 
 
@@ -149,7 +168,7 @@ def test_nothing_walkable_is_an_error() -> None:
 
 
 def test_snap_joins_the_middle_of_an_edge() -> None:
-    net = nw.network_from_graph(grid(2, block=0.002), source="extract", origin="t",
+    net = src.network_from_graph(grid(2, block=0.002), source="extract", origin="t",
                                 bbox=XINTIANDI, simplify=False)
     # Halfway along the southern street (node 0 -> 1), 30 m north of it.
     (s,) = net.snap([(121.471, 31.22027)])
@@ -162,7 +181,7 @@ def test_snap_joins_the_middle_of_an_edge() -> None:
 
 
 def test_far_point_warns_and_is_flagged() -> None:
-    net = nw.network_from_graph(grid(2), source="extract", origin="t", bbox=XINTIANDI,
+    net = src.network_from_graph(grid(2), source="extract", origin="t", bbox=XINTIANDI,
                                 simplify=False)
     with pytest.warns(NetworkWarning, match="from the nearest walkable street"):
         (s,) = net.snap([(121.48, 31.22)])
@@ -170,204 +189,67 @@ def test_far_point_warns_and_is_flagged() -> None:
     assert s.distance_m > 300
 
 
-# --------------------------------------------------------------------------- extracts
+def test_snap_on_a_bent_edge_lands_where_the_offset_says() -> None:
+    """150 m along an L of 100 m + 100 m is 50 m up its second arm. Interpolating the
+    fraction in degrees would put it on the first arm, about 7 m from there."""
+    g, (clon, clat) = bent()
+    net = src.network_from_graph(g, source="extract", origin="t", bbox=XINTIANDI,
+                                 simplify=False)
+    up = 50 / M_PER_DEG
+    east = 5 / (M_PER_DEG * math.cos(math.radians(clat)))
+    (s,) = net.snap([(clon + east, clat + up)])  # 5 m east of the second arm
+    idx = net.index
+    from_start = int(idx.edge_u[s.edge]) == 0
+    assert s.offset_m == pytest.approx(150.0 if from_start else 50.0, abs=0.5)
+    assert s.distance_m == pytest.approx(5.0, abs=0.1)
+    assert coords.haversine_m(*s.snapped, clon, clat + up) < 0.5
 
 
-def test_real_extract_drops_elevated_roads() -> None:
-    path = need_shared(MERGED)
-    net = nw.walk_network(XINTIANDI, network=str(path))
-    assert net.source == "extract"
-    names = {n for n in net.index.edge_name if n}
-    assert "南北高架路" not in names and "延安高架路" not in names
-    assert {"兴业路", "黄陂南路", "南昌路"} & names
-    assert not set(net.index.edge_highway) & nw.FORBIDDEN_HIGHWAYS
+def test_points_along_a_bent_edge_are_placed_in_metres() -> None:
+    g, (clon, clat) = bent()
+    net = src.network_from_graph(g, source="extract", origin="t", bbox=XINTIANDI,
+                                 simplify=False)
+    idx = net.index
+    e = 0
+    start = tuple(idx.edge_geom[e][0])
+    for frac, metres in ((0.25, 50.0), (0.5, 100.0), (0.75, 150.0)):
+        p = idx.point_at(e, frac)
+        walked = (coords.haversine_m(*start, clon, clat) + coords.haversine_m(clon, clat, *p)
+                  if metres > 100 else coords.haversine_m(*start, *p))
+        assert walked == pytest.approx(metres, abs=0.5)
+    assert idx.point_at(e, 0.0) == start
+    part = idx.part(e, 0.75, 0.25)  # backwards, across the corner
+    assert part[0] == idx.point_at(e, 0.75)
+    assert part[-1] == idx.point_at(e, 0.25)
+    assert (clon, clat) in part
 
 
-def test_road_file_component_size() -> None:
-    """The extract README: bidirectional, the road file's largest weakly connected
-    component holds 2,222 of its 2,958 nodes."""
-    path = need_shared(ROADS)
-    g = nw.graph_from_extract(path)
-    assert g.number_of_nodes() == 2958
-    assert max(len(c) for c in nx.weakly_connected_components(g)) == 2222
+# --------------------------------------------------------------------------- streets
 
 
-def test_key_sites_snap_close_to_streets() -> None:
-    from redroute.catalogue import load_catalogue
-
-    path = need_shared(MERGED)
-    cat = load_catalogue()
-    ids = ["first-congress-site", "old-yuyangli-2", "chengyuli-12", "new-yuyangli-6"]
-    pts = [(cat.get(i).lon, cat.get(i).lat) for i in ids]
-    net = nw.walk_network(nw.BBox.around(pts), network=str(path))
-    for lm_id, s in zip(ids, net.snap(pts), strict=True):
-        assert s.distance_m < 150, lm_id  # a site deep in a lane (弄) is ~140 m in
-
-
-def test_bz2_and_pbf_extracts_match_the_xml(tmp_path: Path) -> None:
-    import osmium
-
-    path = need_shared(MERGED)
-    bz = tmp_path / "core.osm.bz2"
-    bz.write_bytes(bz2.compress(path.read_bytes()))
-    pbf = tmp_path / "core.osm.pbf"
-    with osmium.SimpleWriter(str(pbf)) as writer:
-        for obj in osmium.FileProcessor(str(path)):
-            writer.add(obj)
-    counts = []
-    for source in (path, bz, pbf):
-        net = nw.walk_network(XINTIANDI, network=str(source))
-        counts.append((net.node_count, net.edge_count))
-    assert counts[0] == counts[1] == counts[2]
+def test_streets_each_once_with_their_names() -> None:
+    net = src.network_from_graph(grid(3), source="extract", origin="t", bbox=XINTIANDI,
+                                 simplify=False)
+    streets = list(net.streets())
+    assert len(streets) == net.edge_count == 12
+    first = streets[0]
+    assert first.geometry.shape == (2, 2)
+    assert first.highway == "residential"
+    assert first.name is not None and first.name.startswith("街")
+    assert first.name_en is None
 
 
-@pytest.mark.parametrize(
-    ("content", "name", "message"),
-    [
-        (b"", "empty.osm", "is empty"),
-        (b"this is not xml at all", "junk.osm", "is not OSM XML"),
-        (b"<?xml version='1.0'?><osm version='0.6'><node id='1' lat='31.2'",
-         "cut.osm", "cannot read OSM extract"),
-        (b"<?xml version='1.0'?><osm version='0.6'><node id='1' lat='31.2' lon='121.4'/></osm>",
-         "nodes.osm", "holds no streets"),
-        (b"\x00\x01garbage", "bad.osm.pbf", "cannot read OSM extract"),
-        (b"{}", "area.geojson", "is not .osm, .osm.bz2 or .osm.pbf"),
-    ],
-)
-def test_bad_extracts_give_one_clear_error(tmp_path: Path, content: bytes, name: str,
-                                           message: str) -> None:
-    path = tmp_path / name
-    path.write_bytes(content)
-    with pytest.raises(NetworkError, match=message):
-        nw.graph_from_extract(path)
+def test_streets_in_a_box() -> None:
+    net = src.network_from_graph(grid(3), source="extract", origin="t", bbox=XINTIANDI,
+                                 simplify=False)
+    # The south-west block's corner only: the two streets that leave node 0 and, touching
+    # it, nothing else.
+    box = nw.BBox(31.2199, 121.4699, 31.2201, 121.4701)
+    found = list(net.streets(box))
+    assert len(found) == 2
+    assert all((121.47, 31.22) in {tuple(p) for p in st.geometry} for st in found)
+    assert list(net.streets(nw.BBox(31.30, 121.60, 31.31, 121.61))) == []
 
 
-def test_missing_extract(tmp_path: Path) -> None:
-    with pytest.raises(NetworkError, match="does not exist"):
-        nw.walk_network(XINTIANDI, network=str(tmp_path / "none.osm"))
-
-
-def test_area_without_streets_in_the_extract() -> None:
-    path = need_shared(MERGED)
-    longhua = nw.BBox(31.170, 121.440, 31.180, 121.450)
-    with pytest.raises(NetworkError, match="no streets in the area"):
-        nw.walk_network(longhua, network=str(path))
-
-
-# --------------------------------------------------------------------------- sources
-
-
-def test_estimate_source(offline: Path) -> None:
-    net = quiet(nw.walk_network, XINTIANDI, network="estimate")
-    assert net.estimated
-    assert net.source == "estimate"
-    assert net.detour_factor == 1.3
-
-
-def test_auto_offline_falls_through_to_the_estimate(offline: Path) -> None:
-    said: list[str] = []
-    net, messages = warned(nw.walk_network, XINTIANDI, report=said.append)
-    assert net.estimated
-    assert any("cannot be reached" in m and "using the estimate" in m for m in messages)
-    assert any("walking distances are estimated" in m for m in messages)
-    assert said == [f"walking network: {net.describe()}"]
-
-
-def test_auto_uses_the_configured_extract(offline: Path,
-                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    path = need_shared(MERGED)
-    monkeypatch.setattr(settings, "osm_extract", path)
-    net = nw.walk_network(XINTIANDI)
-    assert net.source == "extract"
-    assert net.origin == str(path)
-
-
-def test_auto_bad_extract_warns_and_falls_through(offline: Path, tmp_path: Path,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    bad = tmp_path / "bad.osm"
-    bad.write_text("nonsense", encoding="utf-8")
-    monkeypatch.setattr(settings, "osm_extract", bad)
-    net, messages = warned(nw.walk_network, XINTIANDI)
-    assert net.estimated
-    assert any("is not OSM XML" in m and "trying the next source" in m for m in messages)
-
-
-def test_download_is_cached_and_reused(offline: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import osmnx as ox
-
-    calls: list[tuple[float, ...]] = []
-
-    def fake_download(bbox: tuple[float, ...], **kwargs: Any) -> nx.MultiDiGraph:
-        calls.append(bbox)
-        return grid(5, lon0=121.465, lat0=31.218)
-
-    monkeypatch.setattr(nw, "online", lambda *a, **k: True)
-    monkeypatch.setattr(ox, "graph_from_bbox", fake_download)
-    first = nw.walk_network(XINTIANDI)
-    assert first.source == "download"
-    assert len(calls) == 1
-    assert list((offline / "cache" / "networks").glob("walk_*.graphml"))
-    inner = nw.BBox(31.2180, 121.4650, 31.2220, 121.4690)
-    second = nw.walk_network(inner)
-    assert second.source == "cache"
-    assert len(calls) == 1  # no network I/O the second time
-
-
-def test_download_failure_falls_through(offline: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import osmnx as ox
-
-    def broken(*args: Any, **kwargs: Any) -> None:
-        raise ConnectionError("Max retries exceeded with url: /api/interpreter")
-
-    monkeypatch.setattr(nw, "online", lambda *a, **k: True)
-    monkeypatch.setattr(ox, "graph_from_bbox", broken)
-    net, messages = warned(nw.walk_network, XINTIANDI)
-    assert net.estimated
-    assert any("download from OpenStreetMap failed: Max retries" in m for m in messages)
-    with pytest.raises(NetworkError, match="download from OpenStreetMap failed"):
-        nw.walk_network(XINTIANDI, network="download")
-
-
-def test_damaged_cache_file_is_skipped(offline: Path) -> None:
-    folder = offline / "cache" / "networks"
-    folder.mkdir(parents=True)
-    name = "walk_31.00000_121.00000_31.50000_121.90000.graphml"
-    (folder / name).write_text("<graphml>broken", encoding="utf-8")
-    net, messages = warned(nw.walk_network, XINTIANDI)
-    assert net.estimated
-    assert any("damaged cache file" in m for m in messages)
-
-
-def test_offline_check_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A connection that hangs (a DNS look-up that never answers) counts as offline instead
-    of blocking the plan; nothing leaves the machine."""
-    import socket
-    import threading
-
-    release = threading.Event()
-
-    def hang(*args: Any, **kwargs: Any) -> None:
-        release.wait(30)
-        raise OSError("gave up")
-
-    monkeypatch.setattr(socket, "create_connection", hang)
-    try:
-        assert nw.online("overpass-api.de", timeout_s=0.2) is False
-    finally:
-        release.set()
-
-
-def test_offline_check_sees_a_refusal(monkeypatch: pytest.MonkeyPatch) -> None:
-    import socket
-
-    def refuse(*args: Any, **kwargs: Any) -> None:
-        raise ConnectionRefusedError(111, "Connection refused")
-
-    monkeypatch.setattr(socket, "create_connection", refuse)
-    assert nw.online() is False
-
-
-def test_too_large_download_is_refused(offline: Path) -> None:
-    huge = nw.BBox(30.7, 120.9, 31.9, 122.2)
-    with pytest.raises(NetworkError, match="more than the"):
-        nw.download_graph(huge)
+def test_an_estimate_has_no_streets() -> None:
+    assert list(src.estimate_network(XINTIANDI).streets()) == []
