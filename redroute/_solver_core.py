@@ -1,19 +1,19 @@
 """Shared internals of the solver: the instance in the solver's own terms, array types, EPS.
 
 Imported by :mod:`redroute.solver`, :mod:`redroute._solver_exact` and
-:mod:`redroute._solver_search`; it imports none of them at run time.
+:mod:`redroute._solver_search`; it imports none of them, not even for typing.
 """
 
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
 
 if TYPE_CHECKING:
-    from redroute.solver import Problem
+    from collections.abc import Collection, Sequence
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -24,6 +24,39 @@ _INF = math.inf
 _NO_LIMIT = 1e300  # a deadline or walking limit that any finite tour meets
 
 
+class ProblemLike(Protocol):
+    """What the internals read of a :class:`redroute.solver.Problem`, so that they need not
+    import the public module (which imports them): no import cycle, not even for typing."""
+
+    @property
+    def travel(self) -> FloatArray: ...
+    @property
+    def duration(self) -> FloatArray: ...
+    @property
+    def score(self) -> FloatArray: ...
+    @property
+    def windows(self) -> Sequence[Sequence[tuple[float, float]]]: ...
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int | None: ...
+    @property
+    def start_time(self) -> float: ...
+    @property
+    def mandatory(self) -> Collection[int]: ...
+    @property
+    def order(self) -> Sequence[int] | None: ...
+    @property
+    def distance(self) -> FloatArray | None: ...
+    @property
+    def max_distance(self) -> float | None: ...
+    @property
+    def size(self) -> int: ...
+    @property
+    def deadline(self) -> float: ...
+    def label(self, node: int) -> str: ...
+
+
 class _Instance:
     """The problem in the solver's own terms.
 
@@ -32,7 +65,7 @@ class _Instance:
     when given, else time) and ``max_cost`` its limit.
     """
 
-    def __init__(self, problem: Problem) -> None:
+    def __init__(self, problem: ProblemLike) -> None:
         n = problem.size
         self.problem = problem
         self.n = n
