@@ -5,7 +5,6 @@ The names a library user needs are re-exported here; see the README for examples
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
 from redroute._errors import (
@@ -31,6 +30,7 @@ from redroute._errors import (
     RedrouteWarning,
     RouteError,
 )
+from redroute._version import __version__
 from redroute.catalogue import Catalogue, Landmark, load_catalogue
 from redroute.coords import convert
 from redroute.csv_import import import_sites_csv
@@ -55,10 +55,6 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(msg)
 
 
-try:
-    __version__ = version("redroute")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.0.0+unknown"
 
 __all__ = [
     "Catalogue",

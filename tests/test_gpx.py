@@ -121,3 +121,24 @@ def test_writes_are_atomic(estimated_itinerary: Any, tmp_path: Path) -> None:
     with pytest.raises(OutputError, match="does not exist"):
         save_geojson(estimated_itinerary, tmp_path / "missing" / "route.geojson")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["walk.gpx"]
+
+
+def test_a_leg_that_does_not_move_is_no_track_segment() -> None:
+    """Starting at the first stop gives a zero-length leg: no degenerate segment in the GPX."""
+    import datetime as dt
+    import warnings
+
+    from redroute._errors import NetworkWarning
+    from redroute.plan import plan_itinerary
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NetworkWarning)
+        it = plan_itinerary(["old-yuyangli-2", "chengyuli-12"], start="old-yuyangli-2",
+                            end=None, date=dt.date(2026, 12, 5), network="estimate")
+    assert any(leg.distance_m == 0 for leg in it.legs)
+    xml = gpx_text(it)
+    moving = sum(1 for leg in it.legs if leg.distance_m > 0)
+    assert xml.count("<trkseg>") == moving
+    for segment in xml.split("<trkseg>")[1:]:
+        points = segment.split("</trkseg>")[0].count("<trkpt")
+        assert points >= 2

@@ -31,6 +31,7 @@ LAYERS: dict[str, int] = {
     # 0: foundations that know nothing of landmarks, streets or plans
     "redroute._errors": 0,
     "redroute._io": 0,
+    "redroute._version": 0,
     "redroute.settings": 0,
     "redroute.vocabulary": 0,
     "redroute.coords": 0,

@@ -102,7 +102,7 @@ def gpx_text(itinerary: Itinerary, *, lang: str = "both",
     """
     import gpxpy.gpx
 
-    from redroute import __version__
+    from redroute._version import __version__
 
     check_lang(lang, what="GPX language", error=GpxError)
     it = itinerary
@@ -144,6 +144,10 @@ def gpx_text(itinerary: Itinerary, *, lang: str = "both",
     track = gpxpy.gpx.GPXTrack(name=gpx.name, number=1)
     track.type = "walking"  # type: ignore[assignment]  # gpxpy types it as None
     for leg in it.legs:
+        # A leg that does not move (the start is the first stop) is no track: its time is
+        # on the waypoints, and a segment of two identical points confuses GPS apps.
+        if len({(round(x, 7), round(y, 7)) for x, y in leg.geometry or []}) < 2:
+            continue
         segment = gpxpy.gpx.GPXTrackSegment()
         segment.points.extend(_leg_points(leg))
         track.segments.append(segment)
