@@ -24,6 +24,9 @@ Three inputs:
 
 Every way must agree with ``travel_matrix`` to 1e-6 m; the script says so and exits 1 if not.
 
+Targets (issue 3): 100 x 100 stops on a 100,000-node graph in under 2 s on a 2-core machine,
+and at least 30 times faster than the networkx per-pair loop.
+
     python benchmarks/matrix.py [--size 317] [--stops 100] [--pairs 200|all] [--repeat 5]
 """
 
