@@ -27,16 +27,36 @@ def config_file() -> Path:
     return Path(env) if env else Path(platformdirs.user_config_dir("redroute")) / "config.toml"
 
 
+#: The config file's keys and the types their values must have.
+_CONFIG_TYPES: dict[str, tuple[type, ...]] = {
+    "osm_extract": (str,), "network": (str,), "cache_folder": (str,),
+    "detour_factor": (int, float),
+}
+
+
 def _config() -> dict[str, Any]:
     path = config_file()
     try:
         with path.open("rb") as fh:
-            return tomllib.load(fh)
+            data = tomllib.load(fh)
     except FileNotFoundError:
         return {}
     except (OSError, tomllib.TOMLDecodeError) as err:
         # settings must import even with a broken config; the CLI reports it when used.
         return {"_error": f"config file {path}: {err}"}
+    problems = []
+    for key, value in list(data.items()):
+        types = _CONFIG_TYPES.get(key)
+        if types is None:
+            problems.append(f"unknown key {key!r} (known: {', '.join(_CONFIG_TYPES)})")
+        elif (not isinstance(value, types) or isinstance(value, bool) or (
+                key == "detour_factor" and not 1.0 <= float(value) <= 3.0)):
+            problems.append(f"{key} = {value!r} is not "
+                            + ("a number from 1 to 3" if key == "detour_factor" else "a text"))
+            del data[key]
+    if problems:
+        data["_error"] = f"config file {path}: " + "; ".join(problems)
+    return data
 
 
 _CONF = _config()
