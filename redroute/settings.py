@@ -50,7 +50,7 @@ def _config() -> dict[str, Any]:
         if types is None:
             problems.append(f"unknown key {key!r} (known: {', '.join(_CONFIG_TYPES)})")
         elif (not isinstance(value, types) or isinstance(value, bool) or (
-                key == "detour_factor" and not 1.0 <= float(value) <= 3.0)):
+                isinstance(value, int | float) and not 1.0 <= value <= 3.0)):
             problems.append(f"{key} = {value!r} is not "
                             + ("a number from 1 to 3" if key == "detour_factor" else "a text"))
             del data[key]
