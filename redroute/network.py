@@ -425,8 +425,11 @@ def pedestrian_graph(graph: nx.MultiDiGraph, *, step_free: bool = False) -> nx.M
 
     Drops motorways, trunk roads (Shanghai's elevated expressways) and their links,
     ``motorroad=yes``, ``foot=no``, ``access=private|no`` unless ``foot`` allows it, ways
-    without ``highway``, and with ``step_free`` also ``highway=steps``. ``oneway`` is ignored:
-    every kept street gets both directions. Returns a new graph.
+    without ``highway``, and with ``step_free`` also ``highway=steps``. Roads built for motor
+    traffic are also dropped where they run through a tunnel (外滩隧道, 打浦路隧道 and the
+    other cross-river tunnels, road underpasses 地道), on an elevated deck (a bridge at
+    ``layer`` 2 or more) or up a ramp named as one, unless ``foot`` allows it. ``oneway`` is
+    ignored: every kept street gets both directions. Returns a new graph.
     """
     g = graph.copy()
     drop = [(u, v, k) for u, v, k, d in g.edges(keys=True, data=True)
@@ -456,6 +459,16 @@ def _values(value: Any) -> set[str]:
     return {s.strip().lower() for s in str(value).split(";")}
 
 
+#: Ways built for motor traffic: in a tunnel or up on an elevated deck they have no footway.
+_MOTOR_HIGHWAYS = frozenset({
+    "primary", "primary_link", "secondary", "secondary_link", "tertiary", "tertiary_link",
+    "unclassified", "residential", "road",
+})
+#: Words in a way's name that mark a motor tunnel, underpass, elevated road or ramp: some
+#: approach ramps carry the tunnel's name without a ``tunnel`` tag.
+_MOTOR_NAME_WORDS = ("隧道", "地道", "高架", "匝道", "下立交", "上匝", "下匝")
+
+
 def _walkable(data: dict[str, Any], *, step_free: bool) -> bool:
     highway = _values(data.get("highway"))
     if not highway or highway & FORBIDDEN_HIGHWAYS:
@@ -465,9 +478,30 @@ def _walkable(data: dict[str, Any], *, step_free: bool) -> bool:
     if "yes" in _values(data.get("area")) and not highway & {"pedestrian", "footway"}:
         return False
     foot = _values(data.get("foot"))
-    if "yes" in _values(data.get("motorroad")) and not foot & _FOOT_OK:
-        return False
-    if "no" in foot:
+    if foot & _FOOT_OK:
+        return True  # an explicit permission beats every rule below
+    if "yes" in _values(data.get("motorroad")) or "no" in foot:
         return False
     access = _values(data.get("access")) | _values(data.get("service")) & {"private"}
-    return not (access & {"private", "no"} and not foot & _FOOT_OK)
+    if access & {"private", "no"}:
+        return False
+    return not (highway <= _MOTOR_HIGHWAYS and _motor_only_structure(data))
+
+
+def _motor_only_structure(data: dict[str, Any]) -> bool:
+    """A road tunnel (the cross-river tunnels, road underpasses), an elevated road (a bridge
+    two or more levels up) or a ramp to one: no place for pedestrians."""
+    tunnel = _values(data.get("tunnel"))
+    if tunnel and not tunnel <= {"no", "building_passage", "avalanche_protector"}:
+        return True
+    layer = _values(data.get("layer"))
+    try:
+        level = max((int(v) for v in layer), default=0)
+    except ValueError:
+        level = 0
+    if level <= -1 and not tunnel <= {"no"}:
+        return True
+    if "yes" in _values(data.get("bridge")) and level >= 2:
+        return True
+    name = " ".join(str(v) for v in _values(data.get("name")))
+    return any(word in name for word in _MOTOR_NAME_WORDS)

@@ -122,6 +122,20 @@ def test_bad_bbox_is_one_clear_error(text: str, message: str) -> None:
         ({"highway": "service", "access": "private", "foot": "yes"}, True),
         ({"highway": ["residential", "trunk"]}, False),
         ({"name": "a building outline"}, False),
+        # cross-river and under-road tunnels are for motor traffic only
+        ({"highway": "secondary", "tunnel": "yes", "name": "外滩隧道"}, False),
+        ({"highway": "secondary", "tunnel": "yes", "layer": "-1"}, False),
+        ({"highway": "primary", "tunnel": "yes", "name": "中山南路地道"}, False),
+        ({"highway": "secondary_link", "name": "新建路隧道"}, False),  # ramp, no tunnel tag
+        ({"highway": "secondary_link", "layer": "-1", "name": "人民路隧道"}, False),
+        ({"highway": "residential", "tunnel": "yes", "foot": "yes"}, True),
+        ({"highway": "footway", "tunnel": "yes"}, True),  # a pedestrian underpass
+        ({"highway": "residential", "tunnel": "building_passage"}, True),
+        # elevated decks and their ramps; street bridges over Suzhou Creek stay walkable
+        ({"highway": "primary", "bridge": "yes", "layer": "3", "name": "共和新路"}, False),
+        ({"highway": "primary", "bridge": "yes", "layer": "1", "name": "外白渡桥"}, True),
+        ({"highway": "primary_link", "name": "延安高架路匝道"}, False),
+        ({"highway": "primary", "bridge": "yes", "layer": "2", "foot": "yes"}, True),
     ],
 )
 def test_pedestrian_rules(tags: dict[str, Any], kept: bool) -> None:
