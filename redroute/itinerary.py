@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from redroute._errors import ItineraryError
-from redroute.directions import Step
+from redroute.directions import Step, arrive_at
 from redroute.wording import REASONS, reason_words
 
 if TYPE_CHECKING:
@@ -139,6 +139,8 @@ class Itinerary:
     estimated: bool = False
     optimal: bool = False
     score: float = 0.0
+    #: The date of the network's OpenStreetMap data (``YYYY-MM-DD``), where known.
+    network_date: str | None = None
 
     # ------------------------------------------------------------------ totals
 
@@ -196,6 +198,7 @@ class Itinerary:
             "pace": self.pace,
             "speed_kmh": self.speed_kmh,
             "network": self.network,
+            "network_date": self.network_date,
             "estimated": self.estimated,
             "optimal": self.optimal,
             "score": self.score,
@@ -342,8 +345,10 @@ def build_itinerary(
         m_leg = matrix.leg(i, j)
         # The solver's times, rounded once, so that a leg ends exactly when its stop begins.
         arrive = stops[k].arrival if k < len(stops) else clock(solution.finish)
+        to = stops[k] if k < len(stops) else end
+        steps = arrive_at(m_leg.steps, to.name_zh, to.name_en) if to else m_leg.steps
         legs.append(Leg(names[k], names[k + 1], depart, arrive, m_leg.distance_m,
-                        m_leg.duration_s, m_leg.geometry, m_leg.steps, m_leg.estimated))
+                        m_leg.duration_s, m_leg.geometry, steps, m_leg.estimated))
         if k < len(stops):
             depart = stops[k].end
     excluded = []
@@ -359,6 +364,7 @@ def build_itinerary(
         network=network.describe(), estimated=network.estimated or any(x.estimated
                                                                           for x in legs),
         optimal=solution.optimal, score=float(solution.score),
+        network_date=None if network.estimated else getattr(network, "data_date", None),
     )
 
 
@@ -383,7 +389,8 @@ def itinerary_schema() -> dict[str, Any]:
                        "name_en": {"type": ["string", "null"]},
                        "distance_m": {"type": "number"}, "bearing": {"type": "number"},
                        "turn": {"type": ["string", "null"]}, "text_zh": {"type": "string"},
-                       "text_en": {"type": "string"}, "estimated": {"type": "boolean"}},
+                       "text_en": {"type": "string"}, "estimated": {"type": "boolean"},
+                       "kind": {"enum": ["street", "connector"]}},
     }
     stop = {
         "type": "object",
@@ -434,6 +441,7 @@ def itinerary_schema() -> dict[str, Any]:
             "date": {"type": "string", "format": "date"},
             "pace": {"type": "string"}, "speed_kmh": {"type": "number"},
             "network": {"type": "string"}, "estimated": {"type": "boolean"},
+            "network_date": {"type": ["string", "null"], "format": "date"},
             "optimal": {"type": "boolean"}, "score": {"type": "number"},
             "start": place, "end": {"oneOf": [place, {"type": "null"}]},
             "totals": {"type": "object"},
@@ -503,5 +511,5 @@ def _rebuild(d: dict[str, Any]) -> Itinerary:
         excluded=[Excluded(**e) for e in d["excluded"]], pace=d.get("pace", "standard"),
         speed_kmh=float(d.get("speed_kmh", 4.5)), network=d.get("network", ""),
         estimated=bool(d["estimated"]), optimal=bool(d.get("optimal", False)),
-        score=float(d.get("score", 0.0)),
+        score=float(d.get("score", 0.0)), network_date=d.get("network_date"),
     )

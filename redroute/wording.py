@@ -12,6 +12,7 @@ This module sits below everything that writes text: it imports only the standard
 
 from __future__ import annotations
 
+import html
 import math
 from typing import TYPE_CHECKING
 
@@ -35,6 +36,7 @@ __all__ = [
     "WEEKDAYS_ZH",
     "attribution",
     "attribution_html",
+    "attribution_words",
     "capitalise",
     "check_lang",
     "date_words",
@@ -74,6 +76,9 @@ REASONS: dict[str, Label] = {
     "opens-too-late": Label("开放时间与行程时间不合", "its opening hours do not fit the walk"),
     "budget": Label("时间预算不够", "it does not fit in the time budget"),
     "unreachable": Label("无法步行到达", "it cannot be reached on foot"),
+    "other-bank": Label("在黄浦江对岸，无法步行到达：请乘轮渡或地铁",
+                        "it is across the Huangpu, not reachable on foot: take the ferry or "
+                        "the metro"),
     "distance": Label("超出最远步行距离", "it is beyond the maximum walking distance"),
     "lower-score": Label("时间有限，已优先安排更重要的地点", "lower priority than the stops kept"),
     "order": Label("与固定的参观顺序冲突", "it does not fit the fixed order"),
@@ -272,14 +277,37 @@ def reason_words(reason: str) -> Label:
     return REASONS.get(reason, Label(reason, reason))
 
 
-def attribution(lang: str, sep: str = " / ") -> str:
-    """The OpenStreetMap credit line in ``lang`` (:data:`ATTRIBUTION`)."""
-    return pick(*ATTRIBUTION, lang, sep)
+def attribution_words(data_date: str | None = None) -> Label:
+    """The OpenStreetMap credit (:data:`ATTRIBUTION`), with the date of the data when known.
+
+    Parameters
+    ----------
+    data_date
+        The date of the OpenStreetMap data the walk was planned on (``2025-08-09``), e.g. a
+        network's ``data_date``; ``None`` or empty leaves it out.
+
+    Returns
+    -------
+    Label
+        "地图数据 © OpenStreetMap 贡献者（ODbL），2025-08-09" / "Map data © OpenStreetMap
+        contributors (ODbL), data of 2025-08-09".
+    """
+    if not data_date:
+        return ATTRIBUTION
+    return Label(f"{ATTRIBUTION.zh}，{data_date}", f"{ATTRIBUTION.en}, data of {data_date}")
 
 
-def attribution_html(lang: str, sep: str = " / ") -> str:
+def attribution(lang: str, sep: str = " / ", data_date: str | None = None) -> str:
+    """The OpenStreetMap credit line in ``lang`` (:func:`attribution_words`)."""
+    return pick(*attribution_words(data_date), lang, sep)
+
+
+def attribution_html(lang: str, sep: str = " / ", data_date: str | None = None) -> str:
     """:func:`attribution` as HTML, its © part linking to OpenStreetMap's copyright page."""
+    words = attribution_words(data_date)
     link = f'<a href="{OSM_COPYRIGHT_URL}">© OpenStreetMap'
-    zh = ATTRIBUTION.zh.replace("© OpenStreetMap 贡献者", f"{link} 贡献者</a>")
-    en = ATTRIBUTION.en.replace("© OpenStreetMap contributors", f"{link} contributors</a>")
+    zh = html.escape(words.zh, quote=False).replace("© OpenStreetMap 贡献者",
+                                                    f"{link} 贡献者</a>")
+    en = html.escape(words.en, quote=False).replace("© OpenStreetMap contributors",
+                                                    f"{link} contributors</a>")
     return pick(zh, en, lang, sep)

@@ -197,3 +197,70 @@ def test_geojson_drops_repeated_points_inside_a_leg(cat: Catalogue) -> None:
     it.legs[0] = doubled
     line = next(f for f in it.to_geojson()["features"] if f["properties"]["kind"] == "leg")
     assert line["geometry"]["coordinates"] == [list(a), list(b)]
+
+
+# --------------------------------------------------------------------------- network data
+
+
+def on_streets(cat: Catalogue, *, data_date: str | None) -> Itinerary:
+    """Start -> two stops on a synthetic street grid, the stops 40 m back from a street."""
+    from .test_network import grid
+
+    net = _sources.network_from_graph(grid(2, block=0.002), source="extract", origin="t",
+                                      bbox=nw.BBox(31.2150, 121.4600, 31.2300, 121.4800),
+                                      simplify=False)
+    # The field lands with the bundled network; set it as a plain attribute until then.
+    object.__setattr__(net, "data_date", data_date)
+    lms = [None, cat.get("first-congress-site"), cat.get("old-yuyangli-2")]
+    pts = [(121.4701, 31.2200), (121.4705, 31.22036), (121.4715, 31.22036)]
+    m = travel_matrix(net, pts)
+    a1 = 9 * 3600 + m.duration_s[0, 1]
+    v1 = Visit(1, a1, 0.0, a1, a1 + 600)
+    a2 = v1.end + m.duration_s[1, 2]
+    v2 = Visit(2, a2, 0.0, a2, a2 + 600)
+    sol = Solution(order=(1, 2), visits=(v1, v2), start_node=0, end_node=None,
+                   departure=9 * 3600, finish=v2.end, score=2,
+                   travel_time=m.duration_s[0, 1] + m.duration_s[1, 2], distance=None,
+                   optimal=True, excluded={})
+    start = Place("起点", "Start", *pts[0])
+    return build_itinerary(sol, m, lms, day=DAY, start=start, end=None, title_zh="测试",
+                           title_en="Test")
+
+
+def test_the_last_connector_names_the_stop(cat: Catalogue) -> None:
+    """Issue 11: a leg ends "步行约 40 米到达<stop>", never as a turn onto a path."""
+    it = on_streets(cat, data_date=None)
+    last = it.legs[1].steps[-1]
+    assert last.kind == "connector"
+    stop = it.stops[1]
+    assert (last.text_zh, last.text_en) == (f"步行约 40 米到达{stop.name_zh}",
+                                            f"Walk about 40 m to {stop.name_en}")
+    first = it.legs[1].steps[0]
+    assert first.kind == "connector" and first.text_en.startswith("Walk about 40 m to ")
+    again = itinerary_from_dict(json.loads(it.to_json()))
+    assert again.legs[1].steps == it.legs[1].steps
+
+
+def test_network_date_is_recorded_and_read_back(cat: Catalogue) -> None:
+    it = on_streets(cat, data_date="2025-08-09")
+    assert it.network_date == "2025-08-09"
+    data = json.loads(it.to_json())
+    assert data["network_date"] == "2025-08-09"
+    assert data["schema"] == SCHEMA_ID == "redroute-itinerary/1"
+    assert itinerary_from_dict(data).network_date == "2025-08-09"
+
+
+def test_network_date_is_optional(cat: Catalogue) -> None:
+    """Files written before the field (no key; no step kind) still load: same schema."""
+    it = make(cat)
+    assert it.network_date is None  # an estimate has no data date
+    data = it.to_dict()
+    del data["network_date"]
+    for leg in data["legs"]:
+        for step in leg["steps"]:
+            del step["kind"]
+    again = itinerary_from_dict(json.loads(json.dumps(data)))
+    assert again.network_date is None
+    assert all(st.kind == "street" for leg in again.legs for st in leg.steps)
+    with pytest.raises(ItineraryError, match="network_date"):
+        itinerary_from_dict({**json.loads(json.dumps(data)), "network_date": 2025})

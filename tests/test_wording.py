@@ -19,6 +19,7 @@ from redroute.wording import (
     REASONS,
     attribution,
     attribution_html,
+    attribution_words,
     capitalise,
     check_lang,
     date_words,
@@ -153,6 +154,24 @@ def test_attribution() -> None:
                       "© OpenStreetMap contributors</a> (ODbL)")
     assert attribution_html("zh").count("</a>") == 1
     assert attribution_html("both").count("</a>") == 2
+
+
+def test_attribution_with_the_data_date() -> None:
+    """Issue 11: a map made on a network names the date of its OpenStreetMap data."""
+    assert attribution("zh", data_date="2025-08-09") == (
+        "地图数据 © OpenStreetMap 贡献者（ODbL），2025-08-09")
+    assert attribution("en", data_date="2025-08-09") == (
+        "Map data © OpenStreetMap contributors (ODbL), data of 2025-08-09")
+    assert attribution_words("2025-08-09") == Label(
+        "地图数据 © OpenStreetMap 贡献者（ODbL），2025-08-09",
+        "Map data © OpenStreetMap contributors (ODbL), data of 2025-08-09")
+    assert attribution_words(None) == attribution_words("") == ATTRIBUTION
+    assert attribution("both", data_date=None) == attribution("both")
+    linked = attribution_html("en", data_date="2025-08-09")
+    assert linked == ('Map data <a href="https://www.openstreetmap.org/copyright">'
+                      "© OpenStreetMap contributors</a> (ODbL), data of 2025-08-09")
+    assert attribution_html("zh", data_date="2025-08-09").endswith("（ODbL），2025-08-09")
+    assert "&lt;b&gt;" in attribution_html("en", data_date="<b>")  # data, never markup
 
 
 def test_capitalise() -> None:
