@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 __all__ = ["FORBIDDEN_HIGHWAYS", "BBox", "Snap", "Source", "Street", "WalkNetwork",
            "pedestrian_graph"]
 
-Source = Literal["cache", "extract", "download", "estimate"]
+Source = Literal["cache", "extract", "download", "estimate", "bundled", "file"]
 #: OSM ``highway`` values a pedestrian may not use.
 FORBIDDEN_HIGHWAYS = frozenset({
     "motorway", "motorway_link", "trunk", "trunk_link", "construction", "proposed",
@@ -158,8 +158,65 @@ class Snap:
 
 
 @dataclass
+class _Arrays:
+    """A street network as plain arrays: what a graph or a network file becomes first.
+
+    Edges are undirected (pedestrians walk both ways); ``geom_start`` delimits each edge's
+    vertices (endpoints included, from ``edge_u`` to ``edge_v``) in ``geom``.
+    """
+
+    node_ids: np.ndarray  # int64 OSM id of compact node i
+    lon: np.ndarray  # float64
+    lat: np.ndarray
+    edge_u: np.ndarray  # int64 compact node indices
+    edge_v: np.ndarray
+    edge_len: np.ndarray  # float64 metres
+    geom: np.ndarray  # (k, 2) float64 lon/lat of every edge's vertices, edge after edge
+    geom_start: np.ndarray  # (m + 1,) int64: edge e is geom[geom_start[e]:geom_start[e + 1]]
+    edge_name: list[str | None]
+    edge_name_en: list[str | None]
+    edge_highway: list[str]
+
+    def subset(self, nodes: np.ndarray, edges: np.ndarray) -> _Arrays:
+        """Only the nodes whose mask ``nodes`` is true and the edges listed in ``edges``
+        (their ends must be kept nodes), renumbered."""
+        new = np.cumsum(nodes) - 1
+        counts = np.diff(self.geom_start)[edges]
+        start = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        take = (np.repeat(self.geom_start[edges] - start[:-1], counts)
+                + np.arange(int(start[-1]), dtype=np.int64))
+        return _Arrays(self.node_ids[nodes], self.lon[nodes], self.lat[nodes],
+                       new[self.edge_u[edges]], new[self.edge_v[edges]], self.edge_len[edges],
+                       self.geom[take], start, [self.edge_name[e] for e in edges],
+                       [self.edge_name_en[e] for e in edges],
+                       [self.edge_highway[e] for e in edges])
+
+
+class _LocalMetric:
+    """Lon/lat <-> metres on a plane tangent at the network's middle (equirectangular).
+
+    Within a city the scale error is a few parts in 10,000, far below what snapping needs,
+    and it costs no pyproj import. The interface is pyproj's ``Transformer.transform``.
+    """
+
+    def __init__(self, lon0: float, lat0: float) -> None:
+        self.lon0, self.lat0 = lon0, lat0
+        self.ky = math.radians(1.0) * coords.EARTH_RADIUS_M
+        self.kx = self.ky * math.cos(math.radians(lat0))
+
+    def transform(self, x: Any, y: Any, direction: str = "FORWARD") -> tuple[Any, Any]:
+        """``(lon, lat)`` -> ``(x, y)`` metres, or back with ``direction="INVERSE"``."""
+        if direction == "INVERSE":
+            return (np.asarray(x, dtype=float) / self.kx + self.lon0,
+                    np.asarray(y, dtype=float) / self.ky + self.lat0)
+        return ((np.asarray(x, dtype=float) - self.lon0) * self.kx,
+                (np.asarray(y, dtype=float) - self.lat0) * self.ky)
+
+
+@dataclass
 class _Index:
-    """Compact arrays of a graph, built once: node positions, undirected edges, CSR."""
+    """Compact arrays of a network, built once: node positions, undirected edges, CSR,
+    the snapping tree and the connected parts."""
 
     node_ids: np.ndarray  # OSM id of compact node i
     lon: np.ndarray
@@ -175,8 +232,12 @@ class _Index:
     pair_edge: dict[tuple[int, int], int]
     tree: Any  # shapely STRtree of projected edges
     projected: list[Any]  # shapely LineStrings in metres
-    to_metric: Any  # pyproj Transformer lon/lat -> metres
+    to_metric: Any  # lon/lat -> metres, with pyproj's ``transform`` interface
     edge_box: np.ndarray  # (m, 4): west, south, east, north of each edge
+    #: Connected part of each node: 0 is the largest, 1 the next, ... (walking both ways).
+    component: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    #: Nodes in each connected part, largest first.
+    component_nodes: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     def point_at(self, e: int, frac: float) -> tuple[float, float]:
         """The point ``frac`` of the way along edge ``e``, ``(lon, lat)``.
@@ -227,15 +288,21 @@ class WalkNetwork:
     ----------
     graph
         The pedestrian graph (a networkx MultiDiGraph with both directions of every street),
-        or ``None`` for an estimate.
+        or ``None`` for an estimate and for a network read from a network file, which is
+        backed by its arrays alone (``prebuilt``).
     source
-        ``"cache"``, ``"extract"``, ``"download"`` or ``"estimate"``.
+        ``"cache"``, ``"extract"``, ``"download"``, ``"bundled"`` (the network shipped with
+        redroute), ``"file"`` (one made by ``redroute network build``) or ``"estimate"``.
     origin
         The file or service it came from.
     bbox
-        The area it covers.
+        The plan's area (a bundled network may reach beyond it).
     detour_factor
         In estimate mode, walking distance = great-circle distance x this factor.
+    data_date
+        The ISO date of the OpenStreetMap data (``None`` when unknown).
+    prebuilt
+        The compact arrays, when the network comes without a graph.
     """
 
     graph: nx.MultiDiGraph | None
@@ -246,33 +313,42 @@ class WalkNetwork:
     step_free: bool = False
     snap_threshold_m: float = 300.0
     notes: list[str] = field(default_factory=list)
+    data_date: str | None = None
+    prebuilt: _Index | None = field(default=None, repr=False)
 
     @property
     def estimated(self) -> bool:
         """True when distances are estimated, not walked along streets."""
-        return self.graph is None
+        return self.source == "estimate" or (self.graph is None and self.prebuilt is None)
 
     @property
     def node_count(self) -> int:
-        """Nodes of the graph (0 for an estimate)."""
-        return 0 if self.graph is None else self.graph.number_of_nodes()
+        """Nodes of the network (0 for an estimate)."""
+        if self.estimated:
+            return 0
+        if self.graph is not None:
+            return int(self.graph.number_of_nodes())
+        return len(self.index.node_ids)
 
     @property
     def edge_count(self) -> int:
-        """Streets of the graph, each counted once (not once per direction)."""
-        return 0 if self.graph is None else len(self.index.edge_len)
+        """Streets of the network, each counted once (not once per direction)."""
+        return 0 if self.estimated else len(self.index.edge_len)
 
     def describe(self) -> str:
-        """One line: source, origin and size."""
-        if self.graph is None:
+        """One line: source, origin, size, date of the data and the area."""
+        if self.estimated:
             return (f"estimate: great-circle distance x {self.detour_factor:g} "
                     f"(no street data) for {self.bbox.label()}")
+        date = f", OSM data of {self.data_date}" if self.data_date else ""
         return (f"{self.source}: {self.origin} ({self.node_count} nodes, {self.edge_count} "
-                f"street segments, {self.bbox.label()})")
+                f"street segments{date}, {self.bbox.label()})")
 
     @cached_property
     def index(self) -> _Index:
-        """The compact arrays and CSR matrix of the graph (built on first use)."""
+        """The compact arrays and CSR matrix of the network (built on first use)."""
+        if self.prebuilt is not None:
+            return self.prebuilt
         if self.graph is None:
             msg = "an estimated network has no graph to index"
             raise NetworkError(msg)
@@ -293,7 +369,7 @@ class WalkNetwork:
             Geometry (``(k, 2)`` lon/lat), highway class, Chinese and English name.
             Nothing for an estimate.
         """
-        if self.graph is None:
+        if self.estimated:
             return
         idx = self.index
         if bbox is None:
@@ -313,7 +389,7 @@ class WalkNetwork:
         A point farther than ``snap_threshold_m`` from every edge gets a
         :class:`NetworkWarning` (naming it by ``names`` when given) and an estimated connector.
         """
-        if self.graph is None:
+        if self.estimated:
             return [Snap(lon, lat, -1, 0.0, (lon, lat), 0.0, False) for lon, lat in points]
         if not points:
             return []
@@ -351,10 +427,11 @@ def _first(value: Any) -> Any:
 
 
 def _build_index(graph: nx.MultiDiGraph) -> _Index:
-    import pyproj
-    from scipy.sparse import coo_matrix
-    from shapely import LineString, STRtree
+    return _index_from_arrays(_graph_arrays(graph))
 
+
+def _graph_arrays(graph: nx.MultiDiGraph) -> _Arrays:
+    """The undirected edges of a graph as arrays; of parallel edges, the shortest."""
     node_ids = np.fromiter(graph.nodes, dtype=np.int64, count=graph.number_of_nodes())
     pos = {int(n): i for i, n in enumerate(node_ids)}
     lon = np.array([graph.nodes[n]["x"] for n in node_ids], dtype=float)
@@ -368,41 +445,90 @@ def _build_index(graph: nx.MultiDiGraph) -> _Index:
         length = float(data.get("length", 0.0))
         if key not in best or length < best[key][0]:
             best[key] = (length, a, b, data)
-    transformer = pyproj.Transformer.from_crs(4326, _utm_epsg(lon, lat), always_xy=True)
-    edge_u, edge_v, edge_len, geoms, names, names_en, highways, projected = (
-        [], [], [], [], [], [], [], [])
-    pair_edge: dict[tuple[int, int], int] = {}
-    for i, ((lo, hi), (length, a, b, data)) in enumerate(best.items()):
-        geom = _edge_coords(data, (lon[a], lat[a]), (lon[b], lat[b]))
-        edge_u.append(a)
-        edge_v.append(b)
-        edge_len.append(length)
-        geoms.append(geom)
-        names.append(_first(data.get("name")))
-        names_en.append(_first(data.get("name:en")))
-        highways.append(str(_first(data.get("highway")) or "path"))
-        xs, ys = transformer.transform(geom[:, 0], geom[:, 1])
-        projected.append(LineString(np.column_stack([xs, ys])))
-        pair_edge[(lo, hi)] = i
-    n = len(node_ids)
-    u_arr = np.asarray(edge_u, dtype=np.int64)
-    v_arr = np.asarray(edge_v, dtype=np.int64)
-    len_arr = np.asarray(edge_len, dtype=float)
+    rows = list(best.values())
+    geoms = [_edge_coords(data, (lon[a], lat[a]), (lon[b], lat[b])) for _, a, b, data in rows]
+    start = np.concatenate([[0], np.cumsum([len(g) for g in geoms])]).astype(np.int64)
+    return _Arrays(
+        node_ids, lon, lat,
+        np.array([r[1] for r in rows], dtype=np.int64),
+        np.array([r[2] for r in rows], dtype=np.int64),
+        np.array([r[0] for r in rows], dtype=float),
+        np.concatenate(geoms) if geoms else np.zeros((0, 2)), start,
+        [_first(r[3].get("name")) for r in rows],
+        [_first(r[3].get("name:en")) for r in rows],
+        [str(_first(r[3].get("highway")) or "path") for r in rows])
+
+
+def _components(n: int, u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Connected parts of an undirected graph: a label per node (0 the largest, ties by
+    their lowest node) and the node count of each part."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    adj = coo_matrix((np.ones(len(u), dtype=np.int8), (u, v)), shape=(n, n))
+    count, raw = connected_components(adj, directed=False)
+    sizes = np.bincount(raw, minlength=count)
+    first = np.full(count, n, dtype=np.int64)
+    np.minimum.at(first, raw, np.arange(n))
+    order = np.lexsort((first, -sizes))  # largest first, then by their first node
+    rank = np.empty(count, dtype=np.int32)
+    rank[order] = np.arange(count, dtype=np.int32)
+    return rank[raw], sizes[order].astype(np.int64)
+
+
+def _index_from_arrays(arrays: _Arrays, *, min_component_nodes: int = 1) -> _Index:
+    """The index of a network: CSR, snapping tree, boxes and connected parts.
+
+    Self-loops are dropped and, of parallel edges, the shortest is kept (the CSR holds one
+    weight per pair); connected parts of fewer than ``min_component_nodes`` nodes are
+    dropped with their edges, and so are nodes left without an edge.
+    """
+    from scipy.sparse import coo_matrix
+    from shapely import STRtree, linestrings
+
+    a = arrays
+    n = len(a.node_ids)
+    lo, hi = np.minimum(a.edge_u, a.edge_v), np.maximum(a.edge_u, a.edge_v)
+    order = np.lexsort((a.edge_len, hi, lo))
+    pair = lo[order] * max(n, 1) + hi[order]
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = pair[1:] != pair[:-1]
+    keep_edges = np.sort(order[first & (lo[order] != hi[order])])
+    label, sizes = _components(n, a.edge_u[keep_edges], a.edge_v[keep_edges])
+    used = np.zeros(n, dtype=bool)
+    used[a.edge_u[keep_edges]] = True
+    used[a.edge_v[keep_edges]] = True
+    keep_nodes = used & (sizes[label] >= min_component_nodes)
+    keep_edges = keep_edges[keep_nodes[a.edge_u[keep_edges]]]
+    if keep_edges.size != len(a.edge_u) or not keep_nodes.all():
+        a = a.subset(keep_nodes, keep_edges)
+        n = len(a.node_ids)
+        label, sizes = _components(n, a.edge_u, a.edge_v)
+    to_metric = _LocalMetric(float(np.mean(a.lon)) if n else 121.47,
+                             float(np.mean(a.lat)) if n else 31.23)
+    m = len(a.edge_u)
+    counts = np.diff(a.geom_start)
+    xs, ys = to_metric.transform(a.geom[:, 0], a.geom[:, 1])
+    projected = (list(linestrings(np.column_stack([xs, ys]),
+                                  indices=np.repeat(np.arange(m), counts))) if m else [])
+    geoms = np.split(a.geom, a.geom_start[1:-1]) if m else []
+    starts = a.geom_start[:-1]
+    box = (np.column_stack([np.minimum.reduceat(a.geom[:, 0], starts),
+                            np.minimum.reduceat(a.geom[:, 1], starts),
+                            np.maximum.reduceat(a.geom[:, 0], starts),
+                            np.maximum.reduceat(a.geom[:, 1], starts)])
+           if m else np.zeros((0, 4)))
     # Symmetric CSR: pedestrians walk both ways; zero lengths become a tiny positive value
     # because csgraph treats explicit zeros as missing edges.
-    w = np.maximum(len_arr, 1e-6)
-    csr = coo_matrix((np.concatenate([w, w]), (np.concatenate([u_arr, v_arr]),
-                                               np.concatenate([v_arr, u_arr]))),
+    w = np.maximum(a.edge_len, 1e-6)
+    csr = coo_matrix((np.concatenate([w, w]), (np.concatenate([a.edge_u, a.edge_v]),
+                                               np.concatenate([a.edge_v, a.edge_u]))),
                      shape=(n, n)).tocsr()
-    box = np.array([(g[:, 0].min(), g[:, 1].min(), g[:, 0].max(), g[:, 1].max())
-                    for g in geoms], dtype=float).reshape(-1, 4)
-    return _Index(node_ids, lon, lat, u_arr, v_arr, len_arr, geoms, names, names_en, highways,
-                  csr, pair_edge, STRtree(projected), projected, transformer, box)
-
-
-def _utm_epsg(lon: np.ndarray, lat: np.ndarray) -> int:
-    zone = int((float(np.mean(lon)) + 180) // 6) + 1 if len(lon) else 51
-    return (32600 if (float(np.mean(lat)) if len(lat) else 31.0) >= 0 else 32700) + zone
+    lo, hi = np.minimum(a.edge_u, a.edge_v), np.maximum(a.edge_u, a.edge_v)
+    pair_edge = dict(zip(zip(lo.tolist(), hi.tolist(), strict=True), range(m), strict=True))
+    return _Index(a.node_ids, a.lon, a.lat, a.edge_u, a.edge_v, a.edge_len, geoms,
+                  a.edge_name, a.edge_name_en, a.edge_highway, csr, pair_edge,
+                  STRtree(projected), projected, to_metric, box, label, sizes)
 
 
 def _edge_coords(data: dict[str, Any], start: tuple[float, float],

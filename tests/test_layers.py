@@ -43,6 +43,8 @@ LAYERS: dict[str, int] = {
     # 2: the walking network and what is said about its streets
     "redroute.network": 2,
     "redroute._sources": 2,
+    "redroute._bundle": 2,
+    "redroute._netbuild": 2,
     "redroute.directions": 2,
     # 3: travel matrices
     "redroute.matrix": 3,
