@@ -28,6 +28,15 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
+## Rebuild the walking network shipped in the package from the OSM extracts of ../shared: the
+## same bytes as the committed file (tests/test_bundle.py checks it).
+SHARED_OSM ?= ../shared/data/osm
+.PHONY: network
+network: $(STAMP)
+	$(BIN)/redroute network build $(SHARED_OSM)/shanghai-center-2025.osm.bz2 \
+	    $(SHARED_OSM)/shanghai-core-merged.osm --date 2025-08-09 \
+	    -o redroute/data/network/shanghai-center.rrnet
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy

@@ -309,7 +309,12 @@ def _read(path: Path, *, step_free: bool, min_component_nodes: int) -> _Loaded:
     if not len(arrays.edge_u):
         msg = f"network file {str(path)!r} holds no walkable street"
         raise NetworkError(msg)
-    return _Loaded(_index_from_arrays(arrays, min_component_nodes=min_component_nodes), info)
+    index = _index_from_arrays(arrays, min_component_nodes=min_component_nodes)
+    if not len(index.edge_len):
+        msg = (f"network file {str(path)!r} has no connected streets of at least "
+               f"{min_component_nodes} crossings")
+        raise NetworkError(msg)
+    return _Loaded(index, info)
 
 
 def _arrays(arr: dict[str, np.ndarray], tag_sets: list[dict[str, str]], *,

@@ -1,8 +1,8 @@
 """Build a network file (see :mod:`redroute._bundle`) from OSM extracts, streaming.
 
 pyosmium reads each extract twice: once for its highway ways (their tags of
-:data:`redroute._bundle.TAG_KEYS` and node lists), once for the nodes those ways use,
-picked by id inside libosmium. Nothing else of the extract is kept, so a 40 MB ``.osm``
+:data:`redroute._bundle.TAG_KEYS` and node lists), once for the positions of the nodes those
+ways use. Nothing else of the extract is kept, so a 40 MB ``.osm``
 needs a small fraction of what a full graph would.
 
 Several extracts are united by OSM id: **the first extract named wins** when two hold a
@@ -35,7 +35,7 @@ import numpy as np
 
 from redroute import coords
 from redroute._bundle import ATTRIBUTION, FORMAT, MEMBERS, TAG_KEYS, VERSION
-from redroute._errors import NetworkError
+from redroute._errors import NetworkError, OutputError
 from redroute._io import write_bytes_atomic
 
 if TYPE_CHECKING:
@@ -143,7 +143,13 @@ def save_network_file(extracts: Sequence[str | Path], output: str | Path, *,
     ------
     NetworkError
         When an extract is missing or not OSM data, or no street is left.
+    OutputError
+        When the file cannot be written.
     """
+    folder = Path(output).parent
+    if not folder.is_dir():  # before the work, not after it
+        msg = f"cannot write {str(output)!r}: folder {str(folder)!r} does not exist"
+        raise OutputError(msg)
     data, summary = build_network(extracts, bbox=bbox, data_date=data_date,
                                   progress=progress)
     target = write_bytes_atomic(output, data)
@@ -283,9 +289,9 @@ def _read_nodes(p: Path, need: np.ndarray, pos: dict[int, tuple[int, int]]) -> N
         return
     wanted = set(missing.tolist())
     try:
+        # Not libosmium's IdFilter: it takes positive ids only and holds a bit per id up to
+        # the largest (1.6 GB for today's node ids); a set of the few needed costs far less.
         fp: Any = osmium.FileProcessor(str(p), osmium.osm.NODE)
-        if missing[0] > 0:  # libosmium's id filter takes positive ids only
-            fp = fp.with_filter(osmium.filter.IdFilter(missing.tolist()))
         for node in fp:
             loc = node.location
             if node.id in wanted and loc.valid() and node.id not in pos:
