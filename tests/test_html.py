@@ -15,7 +15,7 @@ import re
 import shutil
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -233,6 +233,67 @@ def test_real_map_draws_the_network(real_page: Path) -> None:
     lines = [line for layer in view["network"] for line in layer["lines"]]
     assert len(lines) > 200
     assert {layer["name"] for layer in view["network"]} >= {"minor", "major"}
+
+
+class StreetsOnly:
+    """A network with streets but no networkx graph, as the bundled one: a map draws its
+    streets all the same (it must use ``streets()`` and ``estimated``, never ``graph``)."""
+
+    graph = None
+    step_free = False
+
+    def __init__(self, it: Any, *, data_date: str | None = "2025-08-09",
+                 estimated: bool = False) -> None:
+        import numpy as np
+
+        from redroute.network import Street
+
+        self.data_date = data_date
+        self.estimated = estimated
+        lons = [it.start.lon, *(st.lon for st in it.stops)]
+        lats = [it.start.lat, *(st.lat for st in it.stops)]
+        w, e, s, n = min(lons) - 0.01, max(lons) + 0.01, min(lats) - 0.01, max(lats) + 0.01
+        self._streets = []
+        for k in range(5):
+            lat, lon = s + (n - s) * k / 4, w + (e - w) * k / 4
+            self._streets.append(Street(np.array([[w, lat], [e, lat]]), "primary", f"测试{k}路",
+                                        None))
+            self._streets.append(Street(np.array([[lon, s], [lon, n]]), "residential", None,
+                                        None))
+
+    def streets(self, bbox: Any = None) -> list[Any]:
+        return list(self._streets)
+
+
+def test_offline_map_draws_any_network_with_streets(estimated_itinerary: Any) -> None:
+    """Issue 11: the bundled network (streets, no graph) is the base map of tiles="none",
+    and the credit gives the date of its OpenStreetMap data."""
+    net = StreetsOnly(estimated_itinerary)
+    page = map_html(estimated_itinerary, tiles="none", network=cast(Any, net))
+    view = view_of(page)
+    lines = [line for layer in view["network"] for line in layer["lines"]]
+    assert len(lines) == 10
+    assert {layer["name"] for layer in view["network"]} == {"minor", "major"}
+    assert view["attribution"][0].endswith("© OpenStreetMap contributors</a>, 2025-08-09")
+    assert ("OpenStreetMap 贡献者</a>（ODbL），2025-08-09" in page
+            and "contributors</a> (ODbL), data of 2025-08-09" in page)
+
+
+def test_tiles_keep_their_own_credit_but_the_panel_dates_the_network(
+        estimated_itinerary: Any) -> None:
+    """Tiles bring their own (current) data: the date goes in the panel's credit only."""
+    net = StreetsOnly(estimated_itinerary)
+    view = view_of(page := map_html(estimated_itinerary, tiles="osm", network=cast(Any, net)))
+    assert view["network"] is None
+    assert "2025-08-09" not in view["attribution"][0]
+    assert "data of 2025-08-09" in page
+
+
+def test_no_streets_and_no_date_from_an_estimate(estimated_itinerary: Any) -> None:
+    net = StreetsOnly(estimated_itinerary, data_date=None, estimated=True)
+    page = map_html(estimated_itinerary, tiles="none", network=cast(Any, net))
+    assert view_of(page)["network"] is None
+    assert "data of" not in page
 
 
 def test_encoded_polyline_matches_the_reference() -> None:

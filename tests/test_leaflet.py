@@ -307,7 +307,36 @@ def test_map_with_network_names_the_streets(longest: Itinerary, network: Any) ->
     assert len(walked & set(texts)) >= 3
     assert "北" in texts
     assert any(re.fullmatch(r"\d+ k?m", t) for t in texts)
-    assert "© OpenStreetMap contributors" in texts
+    assert any(t.startswith("© OpenStreetMap contributors") for t in texts)
+
+
+def test_leaflet_map_draws_any_network_with_streets(estimated_itinerary: Itinerary) -> None:
+    """Issue 11: the bundled network (streets, no graph) draws the leaflet's streets, and
+    the map and the leaflet credit the OpenStreetMap data with its date."""
+    from tests.test_html import StreetsOnly
+
+    net = StreetsOnly(estimated_itinerary)
+    data = leaflet_data(estimated_itinerary, format="a4", network=net)
+    assert data["map"]["streets"] is True
+    assert data["attribution_zh"] == "地图数据 © OpenStreetMap 贡献者（ODbL），2025-08-09"
+    assert data["attribution_en"] == ("Map data © OpenStreetMap contributors (ODbL), "
+                                      "data of 2025-08-09")
+    root = ET.fromstring(data["map"]["svg"])
+    ns = "{http://www.w3.org/2000/svg}"
+    assert {"#cbcbcb", "#b9b9b9"} <= {p.get("stroke") for p in root.findall(f".//{ns}path")}
+    texts = [t.text or "" for t in root.findall(f".//{ns}text")]
+    assert "© OpenStreetMap contributors, 2025-08-09" in texts
+
+
+def test_leaflet_of_an_estimate_has_no_streets_and_no_date(
+        estimated_itinerary: Itinerary) -> None:
+    from tests.test_html import StreetsOnly
+
+    net = StreetsOnly(estimated_itinerary, data_date=None, estimated=True)
+    data = leaflet_data(estimated_itinerary, format="a4", network=net)
+    assert data["map"]["streets"] is False
+    assert data["attribution_en"] == "Map data © OpenStreetMap contributors (ODbL)"
+    assert "#cbcbcb" not in data["map"]["svg"]
 
 
 def test_map_escapes_street_names(estimated_itinerary: Itinerary) -> None:

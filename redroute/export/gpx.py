@@ -122,7 +122,8 @@ def gpx_text(itinerary: Itinerary, *, lang: str = "both",
     gpx.time = _utc(made)
     gpx.author_name = "redroute"
     gpx.copyright_author = "OpenStreetMap contributors"
-    gpx.copyright_year = str(made.year)
+    # The year of the OpenStreetMap data the walk was planned on, where known.
+    gpx.copyright_year = (it.network_date or "")[:4] or str(made.year)
     gpx.copyright_license = ODBL_URL
     gpx.link = OSM_COPYRIGHT_URL
     gpx.link_text = f"{OSM_CREDIT} (ODbL)"

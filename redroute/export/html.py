@@ -165,7 +165,9 @@ def map_html(
     locate
         Add a "locate me" button (the browser's geolocation).
     network
-        With ``tiles="none"``, the walking network whose streets are drawn around the route.
+        The walking network the walk was planned on. With ``tiles="none"`` its streets are
+        drawn around the route (any network with streets: an extract, a download or the
+        bundled one); the credit gives the date of its OpenStreetMap data.
     tiles_key
         The Tianditu browser key.
 
@@ -177,11 +179,12 @@ def map_html(
     provider, key = _check_options(lang, tiles, tiles_key)
     shift = wgs84_to_gcj02 if provider.datum == "gcj02" else None
     text = _Text(lang)
-    view = _view_model(itinerary, text, _projector(shift), provider)
+    data_date = itinerary.network_date or getattr(network, "data_date", None)
+    view = _view_model(itinerary, text, _projector(shift), provider, data_date)
     view["locate"] = bool(locate)
-    if provider.name == "none" and network is not None and network.graph is not None:
+    if provider.name == "none" and network is not None and not network.estimated:
         view["network"] = _network_layers(network, view["bounds"], _projector(shift))
-    panel = _panel_html(itinerary, text, provider)
+    panel = _panel_html(itinerary, text, provider, data_date)
     return _render(itinerary, view, panel, text, provider=provider, key=key)
 
 
@@ -293,7 +296,7 @@ def _place_names(it: Itinerary, ident: str) -> tuple[str, str]:
 
 
 def _view_model(it: Itinerary, t: _Text, project: Callable[[float, float], list[float]],
-                provider: TileProvider) -> dict[str, Any]:
+                provider: TileProvider, data_date: str | None = None) -> dict[str, Any]:
     """Everything the browser script needs, in the display datum, as plain JSON data."""
     points = [project(it.start.lon, it.start.lat)]
     points += [project(s.lon, s.lat) for s in it.stops]
@@ -316,7 +319,10 @@ def _view_model(it: Itinerary, t: _Text, project: Callable[[float, float], list[
                if (p := it.start if kind == "start" else it.end) is not None},
         },
         "legs": [_leg_popup(it, k, leg, t) for k, leg in enumerate(it.legs, start=1)],
-        "attribution": [OSM_ATTRIBUTION],
+        # With no tiles the map is drawn from the network: its corner credit gives the date
+        # of that data (tiles come with their own, current, data).
+        "attribution": [OSM_ATTRIBUTION + (f", {_e(data_date)}" if data_date
+                                           and provider.name == "none" else "")],
         "network": None,
         "ui": {
             "fullscreen": t.pick("全屏", "Full screen"),
@@ -460,7 +466,8 @@ _FLAG = ('<svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true"><pa
          'stroke-width="2" stroke-linejoin="round"/></svg>')
 
 
-def _panel_html(it: Itinerary, t: _Text, provider: TileProvider) -> str:
+def _panel_html(it: Itinerary, t: _Text, provider: TileProvider,
+                data_date: str | None = None) -> str:
     """The schedule panel: title, totals, the stops and legs in order, legend, credits."""
     day = t.pick(*date_words(it.date, style="short"))
     n = len(it.stops)
@@ -497,7 +504,8 @@ def _panel_html(it: Itinerary, t: _Text, provider: TileProvider) -> str:
                                            f"{x.name_en}: {why.en}")) + "</li>")
         body.append("</ul></section>")
     body.append(_legend_html(t, provider))
-    body.append(f'<p class="rr-credit">{attribution_html(t.lang)} · redroute</p>')
+    credit = attribution_html(t.lang, data_date=data_date)
+    body.append(f'<p class="rr-credit">{credit} · redroute</p>')
     toggle = _e(t.pick("日程", "Schedule"))
     return (
         '<aside id="rr-panel" class="rr-panel">'

@@ -31,12 +31,12 @@ from redroute._errors import LeafletError
 from redroute._io import write_bytes_atomic
 from redroute.vocabulary import BOOKING, DISTRICTS, THEMES
 from redroute.wording import (
-    ATTRIBUTION,
     HOURS_UNKNOWN,
     LANGS,
     MONTHS_EN,
     WEEKDAYS_EN_FULL,
     WEEKDAYS_ZH,
+    attribution_words,
     capitalise,
     check_lang,
     date_words,
@@ -370,6 +370,8 @@ def leaflet_data(
     stops = [_stop_data(s, to_stop.get(s.id), h, lms.get(s.id), changed)
              for s, h in zip(it.stops, hours, strict=True)]
     final = to_stop.get("end") if it.end is not None else None
+    # The credit of the map's data, with the date of the network's OpenStreetMap data.
+    credit = attribution_words(it.network_date or getattr(network, "data_date", None))
     return {
         "format": format, "lang": lang,
         "title_zh": it.title_zh, "title_en": it.title_en,
@@ -392,7 +394,7 @@ def leaflet_data(
         "qr_svg": _qr_svg(url) if url else None,
         "publisher": pub,
         "printed": (printed or _today()).isoformat(),
-        "attribution_zh": ATTRIBUTION.zh, "attribution_en": ATTRIBUTION.en,
+        "attribution_zh": credit.zh, "attribution_en": credit.en,
         **_maps(it, format, lang, network),
     }
 
@@ -437,7 +439,7 @@ def _maps(it: Itinerary, format: str, lang: str,
     out: dict[str, Any] = {
         "map": {"svg": route_map_svg(it, width_mm=w, height_mm=h, network=network, lang=lang),
                 "width": w, "height": h, "streets": network is not None
-                and network.graph is not None},
+                and not network.estimated},
         "cover_map": None,
     }
     if cw and ch:

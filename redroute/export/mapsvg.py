@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from shapely.geometry.base import BaseGeometry
 
     from redroute.itinerary import Itinerary, Leg
-    from redroute.network import WalkNetwork
+    from redroute.network import BBox, WalkNetwork
 
 __all__ = ["FONT_FAMILY", "MapStyle", "route_map_svg", "short_street_name"]
 
@@ -161,17 +161,21 @@ def short_street_name(name_en: str) -> str:
 # --------------------------------------------------------------------------- layers
 
 
-def _streets(canvas: _Canvas, frame: _Frame, network: WalkNetwork | None) -> None:
-    if network is None or network.graph is None:
-        return
+def _view(frame: _Frame, pad: float = 2.0) -> BBox:
+    """The area the frame shows, ``pad`` mm beyond it (a street on its edge still counts)."""
     from redroute.network import BBox
 
-    paths: dict[str, list[str]] = {"path": [], "minor": [], "major": []}
-    pad = 2.0  # mm beyond the frame, so a street on its edge is still drawn
     half_w, half_h = frame.width / 2 + pad, frame.height / 2 + pad
-    view = BBox(frame.lat0 - half_h / frame.ky, frame.lon0 - half_w / frame.kx,
+    return BBox(frame.lat0 - half_h / frame.ky, frame.lon0 - half_w / frame.kx,
                 frame.lat0 + half_h / frame.ky, frame.lon0 + half_w / frame.kx)
-    for street in network.streets(view):
+
+
+def _streets(canvas: _Canvas, frame: _Frame, network: WalkNetwork | None) -> None:
+    # Any network with streets (an extract, a download, the bundled one), never an estimate.
+    if network is None or network.estimated:
+        return
+    paths: dict[str, list[str]] = {"path": [], "minor": [], "major": []}
+    for street in network.streets(_view(frame)):
         line = frame.project(np.asarray(street.geometry, dtype=float))
         highway = street.highway
         kind = "major" if highway in _MAJOR else "minor" if highway in _MINOR else "path"
@@ -398,10 +402,11 @@ def _route_labels(canvas: _Canvas, frame: _Frame, legs: Sequence[Leg], style: Ma
 def _context_labels(canvas: _Canvas, frame: _Frame, network: WalkNetwork | None,
                     style: MapStyle, *, lang: str, skip: set[str]) -> None:
     """Names of a few main streets of the map that the route does not follow."""
-    if network is None or network.graph is None or style.context_labels <= 0:
+    if network is None or network.estimated or style.context_labels <= 0:
         return
     lines: dict[tuple[str, str | None], list[np.ndarray]] = {}
-    for geom, highway, name, name_en in network.streets():
+    # Only the streets in view: the network may be the whole bundled centre of Shanghai.
+    for geom, highway, name, name_en in network.streets(_view(frame)):
         if name and highway in _MAJOR and name not in skip:
             lines.setdefault((name, name_en), []).append(frame.project(np.asarray(geom,
                                                                                  dtype=float)))
@@ -470,11 +475,12 @@ def _scale_bar(canvas: _Canvas, frame: _Frame) -> None:
     canvas.obstacles.append(box(x0 - 1, y0 - 4.6, x0 - 1 + width, y0 + 1.4))
 
 
-def _credit(canvas: _Canvas) -> None:
+def _credit(canvas: _Canvas, data_date: str | None = None) -> None:
     from shapely.geometry import box
 
     w, h = canvas.width, canvas.height
-    credit = OSM_CREDIT
+    # The corner has room for the short credit only; the date of the data goes with it.
+    credit = f"{OSM_CREDIT}, {escape(data_date)}" if data_date else OSM_CREDIT
     cw = _text_width(credit, 1.8)
     canvas.parts.append(f'<text x="{w - 1.5:.2f}" y="{h - 1.3:.2f}" font-family="{FONT_FAMILY}" '
                         f'font-size="1.8" fill="#616161" text-anchor="end" stroke="#ffffff" '
@@ -512,7 +518,7 @@ def route_map_svg(itinerary: Itinerary, *, width_mm: float, height_mm: float,
     _streets(canvas, frame, network)
     _route(canvas, frame, itinerary.legs, st)
     if st.furniture:
-        _credit(canvas)
+        _credit(canvas, itinerary.network_date or getattr(network, "data_date", None))
     _markers(canvas, frame, itinerary, st, lang)
     if st.furniture:
         _north_arrow(canvas, lang)

@@ -117,5 +117,5 @@ def schedule_text(itinerary: Itinerary, *, lang: str = "both") -> str:
             why = reason_words(e.reason)
             lines.append("  - " + pick(f"{e.name_zh}：{why.zh}", f"{e.name_en}: {why.en}", lang))
     lines.append("")
-    lines.append(attribution(lang))
+    lines.append(attribution(lang, data_date=it.network_date))
     return "\n".join(lines)
