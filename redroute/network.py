@@ -314,7 +314,7 @@ class WalkNetwork:
     snap_threshold_m: float = 300.0
     notes: list[str] = field(default_factory=list)
     data_date: str | None = None
-    prebuilt: _Index | None = field(default=None, repr=False)
+    prebuilt: _Index | None = field(default=None, repr=False, compare=False)
 
     @property
     def estimated(self) -> bool:
