@@ -150,6 +150,10 @@ def _covered(font: Any) -> dict[str, int]:
         text = bytes.fromhex(uni).decode("utf-16-be")
         if len(text) == 1:
             mapping[text] = int(cid, 16)
+            if text == "\xad":
+                # The hyphen glyph of "Yat-sen" is listed as a soft hyphen when typst also
+                # hyphenates a line with it: it draws "-" all the same.
+                mapping.setdefault("-", int(cid, 16))
     descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object()
     program = descriptor["/FontFile3"].get_object().get_data()
     from fontTools.cffLib import CFFFontSet
