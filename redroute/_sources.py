@@ -17,7 +17,8 @@ import socket
 import tempfile
 import threading
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,9 +31,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "EXTRACT_SUFFIXES",
+    "Coverage",
     "Progress",
     "Report",
     "cached_networks",
+    "coverage",
     "download_graph",
     "estimate_network",
     "graph_from_extract",
@@ -49,7 +52,8 @@ Progress = Callable[[int, int, str], None]
 
 EXTRACT_SUFFIXES = (".osm", ".osm.bz2", ".osm.pbf", ".xml")
 _WAY_TAGS = ["highway", "name", "name:en", "name:zh", "foot", "access", "motorroad",
-             "bridge", "tunnel", "service", "footway", "sidewalk", "area", "oneway", "lanes"]
+             "bridge", "tunnel", "layer", "service", "footway", "sidewalk", "area", "oneway",
+             "lanes"]
 _OVERPASS_HOST = "overpass-api.de"
 # osmnx keeps its settings in module globals: one thread at a time may swap them.
 _OSMNX_LOCK = threading.RLock()
@@ -236,7 +240,23 @@ def network_from_graph(graph: nx.MultiDiGraph, *, source: Source, origin: str, b
                 warnings.simplefilter("ignore")
                 walk = ox.simplify_graph(walk, edge_attrs_differ=["name"])
     return WalkNetwork(walk, source, origin, bbox, detour_factor=settings.detour_factor,
-                       step_free=step_free, snap_threshold_m=settings.snap_threshold_m)
+                       step_free=step_free, snap_threshold_m=settings.snap_threshold_m,
+                       data_date=_data_date(source, origin))
+
+
+def _data_date(source: Source, origin: str) -> str | None:
+    """The date of a graph's OSM data: an extract's header date, the day a download (or the
+    cache file holding it) was made; ``None`` when unknown."""
+    if source == "extract":
+        from redroute._netbuild import extract_date
+
+        return extract_date(origin)
+    if source in ("download", "cache"):
+        import datetime as dt
+
+        with contextlib.suppress(OSError):
+            return dt.date.fromtimestamp(Path(origin).stat().st_mtime).isoformat()
+    return None
 
 
 def estimate_network(bbox: BBox, *, detour_factor: float | None = None) -> WalkNetwork:
@@ -414,7 +434,48 @@ def _local_area(bbox: BBox) -> BBox:
 # --------------------------------------------------------------------------- policy
 
 
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """How much of a plan a network covers: its points within the snap threshold.
+
+    Attributes
+    ----------
+    covered, total
+        Points within ``snap_threshold_m`` of a street, and all points.
+    off
+        Indices of the points farther than that: their legs are estimated.
+    """
+
+    covered: int
+    total: int
+    off: tuple[int, ...] = ()
+
+    @property
+    def full(self) -> bool:
+        """Every point is near a street."""
+        return self.covered == self.total
+
+    def label(self, what: str = "point") -> str:
+        """``covers 9 of 11 stops`` (English; the CLI adds the Chinese)."""
+        noun = what if self.total == 1 else f"{what}s"
+        return f"covers {self.covered} of {self.total} {noun}"
+
+
+def coverage(net: WalkNetwork, points: Sequence[tuple[float, float]]) -> Coverage:
+    """Which of ``points`` (lon, lat) lie within the snap threshold of ``net``'s streets."""
+    if not points:
+        return Coverage(0, 0)
+    if net.estimated:
+        return Coverage(0, len(points), tuple(range(len(points))))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NetworkWarning)  # the far ones are the answer here
+        snaps = net.snap(list(points))
+    off = tuple(k for k, s in enumerate(snaps) if s.far)
+    return Coverage(len(points) - len(off), len(points), off)
+
+
 def walk_network(bbox: BBox, *, network: str | Path = "auto", step_free: bool = False,
+                 points: Sequence[tuple[float, float]] | None = None,
                  report: Report | None = None,
                  progress: Progress | None = None) -> WalkNetwork:
     """The walking network of ``bbox`` from the source ``network`` asks for.
@@ -424,12 +485,19 @@ def walk_network(bbox: BBox, *, network: str | Path = "auto", step_free: bool = 
     bbox
         The area (see :meth:`BBox.around`).
     network
-        ``"auto"`` (cache, then the configured extract, then a download, then the
-        estimate), ``"download"``, ``"estimate"``, or the path of an OSM extract.
+        ``"auto"`` (the cache, the configured extract, the bundled network, a download,
+        then the estimate), ``"bundled"``, ``"download"``, ``"estimate"``, or the path of
+        an OSM extract or of a network file made by ``redroute network build``.
     step_free
         Avoid ``highway=steps``.
+    points
+        The plan's points (stops, start, end) as ``(lon, lat)``. Under ``"auto"`` a source
+        is used only if it covers them all (each within the snap threshold of a street);
+        if none does, the one covering most is used and the others' legs are estimated.
+        ``None``: five points spread over the inner half of ``bbox`` stand in for them.
     report
-        Called with one line saying which source was used (the CLI prints it on stderr).
+        Called with one line per source tried, saying what it covers, and one saying
+        which source is used (the CLI prints them on stderr).
     progress
         Passed to :func:`download_graph` when a download is tried.
 
@@ -444,9 +512,14 @@ def walk_network(bbox: BBox, *, network: str | Path = "auto", step_free: bool = 
         gives one :class:`NetworkWarning` and the next is tried; the estimate always
         succeeds.
     """
+    # Without the plan's points, a source must at least cover the middle of the area.
+    pts = list(points) if points else _samples(bbox)
+
     def done(net: WalkNetwork) -> WalkNetwork:
         if report:
-            report(f"walking network: {net.describe()}")
+            cov = coverage(net, pts) if points and not net.estimated else None
+            tail = f"; {cov.label()}" if cov is not None else ""
+            report(f"walking network: {net.describe()}{tail}")
         if net.estimated:
             warnings.warn(f"no street data for {bbox.label()}: walking distances are estimated "
                           f"(great-circle x {net.detour_factor:g})", NetworkWarning, stacklevel=3)
@@ -459,31 +532,86 @@ def walk_network(bbox: BBox, *, network: str | Path = "auto", step_free: bool = 
         graph, path = download_graph(bbox, report=report, progress=progress)
         return done(network_from_graph(graph, source="download", origin=str(path), bbox=bbox,
                                        step_free=step_free))
+    if choice == "bundled":
+        return done(_bundled(bbox, step_free=step_free))
     if choice != "auto":
-        graph = graph_from_extract(choice, bbox=_local_area(bbox))
-        return done(network_from_graph(graph, source="extract", origin=choice, bbox=bbox,
-                                       step_free=step_free))
-    return done(_auto(bbox, step_free=step_free, report=report, progress=progress))
+        return done(_from_file(choice, bbox, step_free=step_free))
+    return done(_auto(bbox, step_free=step_free, points=pts, report=report,
+                      progress=progress))
 
 
-def _auto(bbox: BBox, *, step_free: bool, report: Report | None,
-          progress: Progress | None) -> WalkNetwork:
+def _samples(bbox: BBox) -> list[tuple[float, float]]:
+    """The centre of ``bbox`` and the centres of its four quarters, as (lon, lat)."""
+    lon = (bbox.west + bbox.east) / 2
+    lat = (bbox.south + bbox.north) / 2
+    dx = (bbox.east - bbox.west) / 4
+    dy = (bbox.north - bbox.south) / 4
+    return [(lon, lat), (lon - dx, lat - dy), (lon + dx, lat - dy), (lon - dx, lat + dy),
+            (lon + dx, lat + dy)]
+
+
+def _bundled(bbox: BBox, *, step_free: bool) -> WalkNetwork:
+    from redroute._bundle import bundled_network
+
+    return bundled_network(bbox, step_free=step_free)
+
+
+def _from_file(path: str | Path, bbox: BBox, *, step_free: bool) -> WalkNetwork:
+    """An OSM extract, or a network file built by ``redroute network build``."""
+    from redroute import _bundle
+
+    if _bundle.is_network_file(path):
+        return _bundle.load_network_file(path, bbox=bbox, step_free=step_free)
+    graph = graph_from_extract(path, bbox=_local_area(bbox))
+    return network_from_graph(graph, source="extract", origin=str(path), bbox=bbox,
+                              step_free=step_free)
+
+
+def _candidates(bbox: BBox, *, step_free: bool, report: Report | None,
+                progress: Progress | None) -> Iterator[tuple[str, Callable[[], WalkNetwork]]]:
+    """The sources of ``auto``, in order, each as (name, loader)."""
     hit = _from_cache(bbox)
     if hit is not None:
-        return network_from_graph(hit[0], source="cache", origin=str(hit[1]), bbox=bbox,
-                                  step_free=step_free)
+        graph, path = hit
+        yield "cache", lambda: network_from_graph(graph, source="cache", origin=str(path),
+                                                  bbox=bbox, step_free=step_free)
     extract = settings.configured_extract()
     if extract is not None:
-        try:
-            graph = graph_from_extract(extract, bbox=_local_area(bbox))
-            return network_from_graph(graph, source="extract", origin=str(extract), bbox=bbox,
-                                      step_free=step_free)
-        except NetworkError as err:
-            warnings.warn(f"{err}; trying the next source", NetworkWarning, stacklevel=3)
-    try:
+        yield "extract", lambda: _from_file(extract, bbox, step_free=step_free)
+    yield "bundled", lambda: _bundled(bbox, step_free=step_free)
+
+    def download() -> WalkNetwork:
         graph, path = download_graph(bbox, report=report, progress=progress)
         return network_from_graph(graph, source="download", origin=str(path), bbox=bbox,
                                   step_free=step_free)
-    except NetworkError as err:
-        warnings.warn(f"{err}; using the estimate", NetworkWarning, stacklevel=3)
+
+    yield "download", download
+
+
+def _auto(bbox: BBox, *, step_free: bool, points: list[tuple[float, float]],
+          report: Report | None, progress: Progress | None) -> WalkNetwork:
+    best: tuple[WalkNetwork, Coverage] | None = None
+    for name, load in _candidates(bbox, step_free=step_free, report=report,
+                                  progress=progress):
+        try:
+            net = load()
+        except NetworkError as err:
+            then = ("using the estimate" if name == "download" and best is None
+                    else "trying the next source")
+            warnings.warn(f"{err}; {then}", NetworkWarning, stacklevel=4)
+            continue
+        cov = coverage(net, points)
+        if cov.full:
+            return net
+        if report:
+            report(f"{name} network ({net.origin}) {cov.label()}: "
+                   f"{'skipped' if cov.covered == 0 else 'trying the next source'}")
+        if cov.covered and (best is None or cov.covered > best[1].covered):
+            best = (net, cov)
+    if best is not None:
+        net, cov = best
+        if report:
+            report(f"no source covers every point: using {net.source} ({cov.label()}); the "
+                   "legs of the others are estimated")
+        return net
     return estimate_network(bbox)

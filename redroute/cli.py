@@ -424,8 +424,10 @@ def _area_options(fn: Any) -> Any:
 
 
 def _area(bbox: str | None, district: str | None, stops: str | None, route_id: str | None,
-          buffer_m: float | None, catalogue_path: Path | None, routes_dir: Path | None) -> Any:
-    """The area of ``network fetch/info``: for a route, exactly the area its plans use."""
+          buffer_m: float | None, catalogue_path: Path | None,
+          routes_dir: Path | None) -> tuple[Any, list[tuple[float, float]], str]:
+    """The area of ``network fetch/info``, the points in it a plan would join, and what
+    they are ("stop", "site"): for a route, exactly the area and points its plans use."""
     from redroute import settings
     from redroute.network import BBox
 
@@ -433,28 +435,29 @@ def _area(bbox: str | None, district: str | None, stops: str | None, route_id: s
     if len(given) != 1:
         msg = "give exactly one of --bbox S,W,N,E, --district NAME, --route ID or --stops ID,ID"
         raise click.UsageError(msg)
-    if bbox:
-        return BBox.parse(bbox)
-    from redroute.plan import plan_area
-    from redroute.request import PlanRequest
-
+    buffer = settings.buffer_m if buffer_m is None else buffer_m
     cat = _load(catalogue_path)
+    if bbox:
+        area = BBox.parse(bbox)
+        sites = [(lm.lon, lm.lat) for lm in cat if lm.category != "waypoint"
+                 and area.south <= lm.lat <= area.north and area.west <= lm.lon <= area.east]
+        return area, sites, "catalogue site"
     if route_id:
+        from redroute.plan import plan_points
         from redroute.routes import get_route, load_routes
 
         request = get_route(route_id, load_routes(routes_dir, cat)).request
-    elif district:
-        request = PlanRequest(district=district)
+        points = plan_points(request, cat)
+        return BBox.around(points, buffer_m=buffer), points, "point"
+    if district:
+        found = [lm for lm in cat.query(district=district) if lm.category != "waypoint"]
     else:
-        request = PlanRequest(stops=tuple(_ids(stops) or ()))
-    if buffer_m is None:
-        return plan_area(request, cat)
-    saved = settings.buffer_m
-    try:
-        settings.buffer_m = buffer_m
-        return plan_area(request, cat)
-    finally:
-        settings.buffer_m = saved
+        found = [cat.get(i) for i in _ids(stops) or []]
+    if not found:
+        msg = "no landmarks to make an area from"
+        raise click.UsageError(msg)
+    points = [(lm.lon, lm.lat) for lm in found]
+    return BBox.around(points, buffer_m=buffer), points, "site"
 
 
 @main.group(cls=_Group, context_settings=CONTEXT)
@@ -479,7 +482,7 @@ def network_fetch(bbox: str | None, district: str | None, stops: str | None,
     """
     from redroute._sources import cached_networks, download_graph, network_from_graph
 
-    area = _area(bbox, district, stops, route_id, buffer_m, catalogue_path, routes_dir)
+    area, _, _ = _area(bbox, district, stops, route_id, buffer_m, catalogue_path, routes_dir)
     size = "x".join(f"{v / 1000:.1f}" for v in area.size_m())
     _say(f"[1/3] 区域 area {area.label()} ({size} km)")
     for cached_area, path in cached_networks():
@@ -500,6 +503,41 @@ def network_fetch(bbox: str | None, district: str | None, stops: str | None,
     click.echo(f"cache: {path}")
 
 
+@network.command("build")
+@click.argument("extracts", nargs=-1, required=True, metavar="EXTRACT [EXTRACT...]",
+                type=click.Path(path_type=Path, dir_okay=False))
+@click.option("-o", "--output", required=True, metavar="FILE.rrnet",
+              type=click.Path(path_type=Path, dir_okay=False), help="The network file to write.")
+@click.option("--bbox", help="Keep only the streets of this area, S,W,N,E in WGS-84 degrees.")
+@click.option("--date", "data_date", metavar="YYYY-MM-DD",
+              help="Date of the OSM data (default: from the first extract's header).")
+def network_build(extracts: tuple[Path, ...], output: Path, bbox: str | None,
+                  data_date: str | None) -> None:
+    """Build a walking-network file from OSM extracts, for offline plans. 构建路网文件。
+
+    Reads .osm, .osm.bz2 or .osm.pbf extracts (streamed: little memory), keeps their
+    streets with the tags the pedestrian rules read, and writes one compact file to use
+    with --network FILE or REDROUTE_OSM=FILE. Where extracts share an OSM id, the first
+    one named wins.
+
+    \b
+    Example:
+      redroute network build shanghai-latest.osm.pbf -o shanghai.rrnet \\
+          --bbox 31.10,121.30,31.35,121.60
+      redroute plan founding --network shanghai.rrnet
+    """
+    from redroute._netbuild import save_network_file
+    from redroute.network import BBox
+
+    area = BBox.parse(bbox) if bbox else None
+    with _Progress(1, "构建 build") as progress:
+        done = save_network_file(extracts, output, bbox=area, data_date=data_date,
+                                 progress=progress.stage)
+    click.echo(f"{done.path}: {done.nodes} nodes, {done.edges} street segments from "
+               f"{done.ways} ways read, OSM data of {done.data_date or 'an unknown date'}, "
+               f"{done.size / 1e6:.2f} MB")
+
+
 @network.command("info")
 @_area_options
 @_NETWORK_OPTION
@@ -518,15 +556,22 @@ def network_info(bbox: str | None, district: str | None, stops: str | None,
           --network ../shared/data/osm/shanghai-core-merged.osm
     """
     from redroute import settings
+    from redroute._sources import coverage
     from redroute.plan import choose_network
 
-    area = _area(bbox, district, stops, route_id, buffer_m, catalogue_path, routes_dir)
-    net = choose_network(area, network=source, step_free=step_free, report=_say)
+    area, points, what = _area(bbox, district, stops, route_id, buffer_m, catalogue_path,
+                               routes_dir)
+    net = choose_network(area, network=source, step_free=step_free, points=points,
+                         report=_say)
+    cov = coverage(net, points)
     rows = [
         ("来源 Source", net.source + (" (estimated distances 估算)" if net.estimated else "")),
         ("出处 Origin", net.origin),
+        ("数据日期 Data date", getattr(net, "data_date", None) or "不详 unknown"),
         ("节点 Nodes", str(net.node_count)),
         ("路段 Edges", str(net.edge_count)),
+        ("覆盖 Coverage", f"{cov.covered}/{cov.total} 处在街道 {net.snap_threshold_m:.0f} 米内 / "
+                        f"{cov.label(what)} (within {net.snap_threshold_m:.0f} m of a street)"),
         ("区域 BBox (S,W,N,E)", area.label()),
         ("缓存 Cache folder", str(settings.cache_folder / "networks")),
     ]

@@ -99,6 +99,9 @@ class TravelMatrix:
         The network the distances were measured on.
     snaps
         Where each point joins the network.
+    separated
+        ``(k, k)`` True where two points lie on separate large parts of the network that no
+        street joins on foot (the two banks of the Huangpu): their distance is ``inf``.
     """
 
     points: list[tuple[float, float]]
@@ -108,6 +111,7 @@ class TravelMatrix:
     speed_kmh: float
     network: WalkNetwork
     snaps: list[Snap]
+    separated: np.ndarray | None = None
     #: The network's CSR with the stops' virtual nodes (``None`` for an estimate).
     _graph: csr_matrix | None = field(default=None, repr=False)
     #: Graph distance between the stops' virtual nodes (``inf``: not joined on the graph).
@@ -130,7 +134,10 @@ class TravelMatrix:
         a, b = self.points[i], self.points[j]
         if i == j:
             return Leg(i, j, 0.0, 0.0, [a], [], False)
-        if self._raw is None or not math.isfinite(float(self._raw[i, j])):
+        # A stop off the network walks an estimated straight leg, never the network's
+        # nearest edge far away.
+        if (self._raw is None or not math.isfinite(float(self._raw[i, j]))
+                or self.snaps[i].far or self.snaps[j].far):
             seg = Segment([a, b], dist, estimated=True)
             return Leg(i, j, dist, dur, [a, b], build_steps([seg]), True)
         segments = self._segments(i, j)
@@ -177,7 +184,7 @@ class TravelMatrix:
     def _connector(self, point: tuple[float, float], snap: Snap, *, leaving: bool) -> Segment:
         pts = [point, snap.snapped] if leaving else [snap.snapped, point]
         length = snap.distance_m * (self.network.detour_factor if snap.far else 1.0)
-        return Segment(pts, length, estimated=snap.far)
+        return Segment(pts, length, estimated=snap.far, kind="connector")
 
     def _piece(self, p: int, q: int, idx: object) -> Segment:
         ix = self.network.index
@@ -240,16 +247,45 @@ def travel_matrix(network: WalkNetwork, points: Sequence[tuple[float, float]], *
         return TravelMatrix(pts, dist, dist / (speed / 3.6), est, speed, network, snaps)
     graph = _with_stops(network, snaps)
     raw = _stop_distances(graph, len(network.index.node_ids), pts)
-    conn = np.array([s.distance_m * (network.detour_factor if s.far else 1.0) for s in snaps])
+    conn = np.array([s.distance_m for s in snaps])
     far = np.array([s.far for s in snaps])
     dist = raw + conn[:, None] + conn[None, :]
-    unreachable = ~np.isfinite(raw)
-    dist[unreachable] = (crow * network.detour_factor)[unreachable]
-    est = unreachable | far[:, None] | far[None, :]
+    estimate = crow * network.detour_factor
+    # A stop off the network is reached by an estimated leg: costing it through the nearest
+    # edge, wherever the network happens to end, would make it longer than its estimate.
+    off = far[:, None] | far[None, :]
+    dist[off] = estimate[off]
+    unreachable = ~np.isfinite(raw) & ~off
+    separated = unreachable & _separated(network, snaps)
+    gap = unreachable & ~separated  # a hole in the data, not a river: estimate the leg
+    dist[gap] = estimate[gap]
+    dist[separated] = np.inf
+    est = gap | off
     np.fill_diagonal(dist, 0.0)
     np.fill_diagonal(est, False)
+    np.fill_diagonal(separated, False)
     return TravelMatrix(pts, dist, dist / (speed / 3.6), est, speed, network, snaps,
-                        _graph=graph, _raw=raw)
+                        separated, _graph=graph, _raw=raw)
+
+
+#: Parts of a network at least this big (nodes) are districts, not fragments: two points on
+#: two of them are separated by a barrier no street crosses on foot (the Huangpu).
+LARGE_PART_NODES = 200
+
+
+def _separated(network: WalkNetwork, snaps: list[Snap]) -> np.ndarray:
+    """``(k, k)`` True where two points join different large parts of the network."""
+    k = len(snaps)
+    idx = network.index
+    component = getattr(idx, "component", None)
+    if component is None or k == 0:
+        return np.zeros((k, k), dtype=bool)
+    sizes = np.bincount(component)
+    part = np.array([int(component[idx.edge_u[s.edge]]) if s.edge >= 0 else -1
+                     for s in snaps])
+    large = np.array([p >= 0 and sizes[p] >= LARGE_PART_NODES for p in part])
+    out: np.ndarray = (part[:, None] != part[None, :]) & large[:, None] & large[None, :]
+    return out
 
 
 def _great_circle(pts: list[tuple[float, float]]) -> np.ndarray:

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from redroute.network import BBox, WalkNetwork
 
 __all__ = ["GAZETTEER", "Plan", "PlanError", "PlanRequest", "choose_network", "make_plan",
-           "plan_area", "plan_itinerary", "resolve_place"]
+           "plan_area", "plan_itinerary", "plan_points", "resolve_place"]
 
 Report = Callable[[str], None]
 Progress = Callable[[int, int, str], None]
@@ -137,28 +137,36 @@ def plan_area(request: PlanRequest, catalogue: Catalogue) -> BBox:
     """The area a plan of ``request`` needs streets for: its stops and places, buffered."""
     from redroute.network import BBox
 
+    return BBox.around(plan_points(request, catalogue), buffer_m=settings.buffer_m)
+
+
+def plan_points(request: PlanRequest, catalogue: Catalogue) -> list[tuple[float, float]]:
+    """The ``(lon, lat)`` points a plan of ``request`` joins: start, candidates, end."""
     candidates = _candidates(catalogue, request)
     start, end = _places(request, catalogue)
     points = [(start.lon, start.lat)] + [(lm.lon, lm.lat) for lm in candidates]
-    if end is not None:
+    if end is not None and end != start:
         points.append((end.lon, end.lat))
-    return BBox.around(points, buffer_m=settings.buffer_m)
+    return points
 
 
 def choose_network(area: BBox, *, network: str | None = None, step_free: bool = False,
+                   points: Sequence[tuple[float, float]] | None = None,
                    report: Report | None = None,
                    progress: Progress | None = None) -> WalkNetwork:
     """The walking network of ``area``: the one choice every command and plan goes through.
 
-    ``network`` is ``auto`` (default: ``settings.network``), ``download``, ``estimate`` or
-    the path of an extract. Under ``auto`` a source that fails or has no streets in the area
-    gives one warning and the next is tried, down to the estimate (see
+    ``network`` is ``auto`` (default: ``settings.network``), ``bundled``, ``download``,
+    ``estimate`` or the path of an extract or network file. Under ``auto`` the sources are
+    tried in order (cache, configured extract, bundled network, download) and the first
+    that covers every one of ``points`` is used; a source that fails or does not cover the
+    plan is skipped with one line saying so, down to the estimate (see
     :func:`redroute.walk_network`). ``progress(done, total, label)`` follows a download.
     """
     from redroute._sources import walk_network
 
     return walk_network(area, network=network or settings.network, step_free=step_free,
-                        report=report, progress=progress)
+                        points=points, report=report, progress=progress)
 
 
 def make_plan(
@@ -201,6 +209,7 @@ def make_plan(
     """
     from redroute.catalogue import load_catalogue
     from redroute.matrix import travel_matrix
+    from redroute.network import BBox
 
     if not isinstance(request, PlanRequest):
         msg = (f"make_plan takes a PlanRequest, not {type(request).__name__}; use "
@@ -215,14 +224,22 @@ def make_plan(
     points = [(start_place.lon, start_place.lat)] + [(lm.lon, lm.lat) for lm in candidates]
     if one_way and end_place is not None:
         points.append((end_place.lon, end_place.lat))
-    net = choose_network(plan_area(request, cat), network=network,
-                         step_free=request.step_free, report=report, progress=progress)
+    net = choose_network(BBox.around(points, buffer_m=settings.buffer_m), network=network,
+                         step_free=request.step_free, points=points, report=report,
+                         progress=progress)
     if report:
         report(f"computing walking times between {len(points)} points...")
     names = [start_place.id or start_place.name_en, *(lm.id for lm in candidates)]
     if one_way and end_place is not None:
         names.append(end_place.id or end_place.name_en)
     matrix = travel_matrix(net, points, pace=request.pace, names=names)
+    if one_way and end_place is not None and matrix.separated is not None \
+            and bool(matrix.separated[0, -1]):
+        msg = (f"cannot plan this walk: the end {end_place.name_en} is on the other bank of "
+               f"the Huangpu from the start {start_place.name_en}; no street crosses the "
+               "river on foot (the road tunnels are for cars): take the ferry or the metro "
+               "and plan each bank as a walk of its own")
+        raise PlanError(msg)
     problem, unknown = _problem(matrix, candidates, day, request, one_way=one_way,
                                 round_trip=end_place is not None and not one_way)
     if report:
@@ -232,7 +249,7 @@ def make_plan(
     try:
         solution = solver.solve(problem, time_limit=request.time_limit, seed=request.seed)
     except solver.InfeasibleRequestError as err:
-        raise PlanError(_infeasible(err, candidates, day)) from err
+        raise PlanError(_infeasible(err, candidates, day, matrix)) from err
     index = {lm.id: k + 1 for k, lm in enumerate(candidates)}
     landmarks: list[Landmark | None] = [None, *candidates] + ([None] if one_way else [])
     title_zh, title_en = _title(request.theme, request.district)
@@ -242,8 +259,24 @@ def make_plan(
         pace=str(request.pace), mandatory=[index[i] for i in request.mandatory],
     )
     unknown_ids = {u.id for u in unknown}
-    itinerary.excluded = [e for e in itinerary.excluded if e.id not in unknown_ids] + unknown
+    itinerary.excluded = [_across_river(e, index, matrix, one_way=one_way)
+                          for e in itinerary.excluded if e.id not in unknown_ids] + unknown
     return Plan(itinerary, net, matrix)
+
+
+def _across_river(e: Excluded, index: dict[str, int], matrix: TravelMatrix, *,
+                  one_way: bool) -> Excluded:
+    """An unreachable stop on the other bank of the Huangpu says so (ferry or metro)."""
+    k = index.get(e.id)
+    if e.reason != "unreachable" or k is None or matrix.separated is None:
+        return e
+    ends = [0, len(matrix.points) - 1] if one_way else [0]
+    if not any(bool(matrix.separated[end, k]) for end in ends):
+        return e
+    return Excluded(e.id, e.name_zh, e.name_en, "other-bank",
+                    f"{e.id}: on the other bank of the Huangpu from the start; no street "
+                    "crosses it on foot (the road tunnels are for cars): take the ferry or "
+                    "the metro")
 
 
 def _places(request: PlanRequest, cat: Catalogue) -> tuple[Place, Place | None]:
@@ -270,13 +303,18 @@ def _title(theme: str | None, district: str | None) -> tuple[str, str]:
     return zh, en
 
 
-def _infeasible(err: Exception, candidates: list[Landmark], day: dt.date) -> str:
+def _infeasible(err: Exception, candidates: list[Landmark], day: dt.date,
+                matrix: TravelMatrix) -> str:
     """The solver's reason, told with the landmarks' names and opening hours."""
     weekday = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")[day.weekday()]
     parts = []
     for k in getattr(err, "stops", ()):
         if 1 <= k <= len(candidates):
             lm = candidates[k - 1]
+            if matrix.separated is not None and bool(matrix.separated[0, k]):
+                parts.append(f"{lm.id} ({lm.name_en}) is on the other bank of the Huangpu: "
+                             "no street crosses it on foot; take the ferry or the metro")
+                continue
             windows = lm.windows(day)
             today = "closed" if windows == [] else ", ".join(w.label() for w in windows or [])
             parts.append(f"{lm.id} ({lm.name_en}): hours {lm.opening_hours or 'unknown'}, "

@@ -235,10 +235,27 @@ def test_network_info_for_a_route(runner: CliRunner, offline: Path) -> None:
     assert "extract" in out
 
 
-def test_network_info_offline_says_estimate(runner: CliRunner, offline: Path) -> None:
+def test_network_info_offline_uses_the_bundled_network(runner: CliRunner,
+                                                        offline: Path) -> None:
+    """Offline with no extract: the bundled network, its data date and its coverage."""
+    from redroute.catalogue import load_catalogue
+
+    n = sum(1 for lm in load_catalogue().query(district="hongkou")
+            if lm.category != "waypoint")
     code, out, err = run(runner, "network", "info", "--district", "hongkou")
-    assert code == 0
+    assert code == 0, err
+    assert "来源 Source" in out and "bundled" in out
+    assert "数据日期 Data date      2025-08-09" in out
+    assert f"covers {n} of {n} sites (within 300 m of a street)" in out
+    assert "Traceback" not in err
+
+
+def test_network_info_outside_every_network_says_estimate(runner: CliRunner,
+                                                          offline: Path) -> None:
+    code, out, err = run(runner, "network", "info", "--bbox", "31.37,121.24,31.39,121.26")
+    assert code == 0, err
     assert "estimate (estimated distances 估算)" in out
+    assert "bundled network (shanghai-center.rrnet) covers 0 of" in err
     assert "Warning: overpass-api.de cannot be reached (offline?); using the estimate" in err
     assert "Traceback" not in err
 

@@ -95,7 +95,13 @@ def test_leg_geometry_runs_from_stop_to_stop(founding: TravelMatrix) -> None:
     assert walked == pytest.approx(leg.distance_m, rel=0.02)
     assert leg.duration_s == pytest.approx(founding.duration_s[0, 4])
     assert sum(s.distance_m for s in leg.steps) == pytest.approx(leg.distance_m, rel=0.01)
-    assert leg.steps[0].text_zh.startswith("沿")
+    # The site lies back from 兴业路: the leg walks there first, then along the streets.
+    assert leg.steps[0].kind == "connector"
+    assert leg.steps[0].text_zh.endswith("到达兴业路")
+    assert leg.steps[0].text_en.endswith("to Xingye Road")
+    assert leg.steps[1].text_zh.startswith("沿")
+    assert leg.steps[-1].kind == "connector"
+    assert leg.steps[-1].text_en.startswith("Walk about ")
     assert any("黄陂南路" in s.text_zh for s in leg.steps)
     assert any("South Huangpi Road" in s.text_en for s in leg.steps)
     assert founding.leg(0, 4) is leg  # built once
@@ -111,8 +117,28 @@ def test_mid_block_stops_start_where_they_are() -> None:
     along = coords.haversine_m(121.4705, 31.22, 121.4715, 31.22)
     assert m.distance_m[0, 1] == pytest.approx(along + 2 * 20.0, abs=1.0)
     leg = m.leg(0, 1)
-    assert len(leg.steps) == 1
-    assert leg.steps[0].text_en.startswith("Walk east on ")
+    assert [s.kind for s in leg.steps] == ["connector", "street", "connector"]
+    assert leg.steps[1].text_en.startswith("Walk east on ")
+
+
+def test_a_leg_from_a_stop_off_the_street_begins_with_its_connector() -> None:
+    """Issue 11: a stop 40 m back from its street walks to the street ("步行约 40 米到达...")
+    and at the end to the site; no step turns onto a path that does not exist."""
+    net = src.network_from_graph(grid(2, block=0.002), source="extract", origin="t",
+                                bbox=XINTIANDI, simplify=False)
+    a = (121.4705, 31.22 + 40 / M_PER_DEG)
+    b = (121.4715, 31.22 + 30 / M_PER_DEG)
+    m = travel_matrix(net, [a, b])
+    first, street, last = m.leg(0, 1).steps
+    name = street.name_zh
+    assert name is not None and street.name_en is not None
+    assert (first.text_zh, first.text_en) == (f"步行约 40 米到达{name}",
+                                              f"Walk about 40 m to {street.name_en}")
+    assert first.kind == "connector" and first.name_zh is None and not first.estimated
+    assert first.distance_m == pytest.approx(40, abs=0.5)
+    assert street.turn is None and street.text_en.startswith("Walk east on ")
+    assert (last.text_zh, last.text_en) == ("步行约 30 米到达目的地", "Walk about 30 m to the site")
+    assert m.leg(0, 1).geometry[0] == a and m.leg(0, 1).geometry[-1] == b
 
 
 def test_estimate_mode() -> None:
@@ -141,6 +167,28 @@ def test_far_stop_gets_an_estimated_connector() -> None:
     assert m.estimated[0, 1]
     assert m.leg(0, 1).estimated
     assert m.leg(0, 1).steps[-1].estimated
+
+
+def test_a_leg_is_never_longer_than_its_estimate_because_the_network_ends() -> None:
+    """A stop far off the network (Longhua cemetery on a central-Shanghai network) is reached
+    by an estimated leg: great-circle x detour, never the walk to the network's far corner
+    and back."""
+    net = src.network_from_graph(grid(3), source="extract", origin="t", bbox=XINTIANDI,
+                                 simplify=False)
+    on = (121.4705, 31.2201)
+    # 1.6 km south-east of a grid that spans 200 m: the nearest edge is at its corner.
+    off_a, off_b = (121.4850, 31.2080), (121.4860, 31.2075)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NetworkWarning)
+        m = travel_matrix(net, [on, off_a, off_b])
+    crow = np.array([[coords.haversine_m(*p, *q) for q in m.points] for p in m.points])
+    for i, j in [(0, 1), (1, 0), (0, 2), (1, 2)]:
+        assert m.estimated[i, j]
+        assert m.distance_m[i, j] == pytest.approx(crow[i, j] * net.detour_factor)
+    # Two off-network stops 100 m apart stay 100 m x detour apart, not 3 km via the grid.
+    assert m.distance_m[1, 2] < 200
+    leg = m.leg(1, 2)
+    assert leg.estimated and leg.geometry == [off_a, off_b]
 
 
 def test_leg_on_a_bent_street_joins_its_snaps() -> None:

@@ -117,13 +117,68 @@ def test_estimate_source(offline: Path) -> None:
     assert net.detour_factor == 1.3
 
 
-def test_auto_offline_falls_through_to_the_estimate(offline: Path) -> None:
+#: An area of Jiading, far outside the bundled network of central Shanghai.
+JIADING = nw.BBox(31.370, 121.240, 31.390, 121.260)
+
+
+def test_auto_offline_uses_the_bundled_network(offline: Path) -> None:
+    """No cache, no extract, no internet: central Shanghai still plans on real streets."""
     said: list[str] = []
     net, messages = warned(src.walk_network, XINTIANDI, report=said.append)
+    assert net.source == "bundled" and not net.estimated
+    assert net.data_date == "2025-08-09"
+    assert not messages
+    assert said == [f"walking network: {net.describe()}"]
+
+
+def test_auto_offline_outside_the_bundled_network_falls_to_the_estimate(offline: Path) -> None:
+    said: list[str] = []
+    net, messages = warned(src.walk_network, JIADING, report=said.append)
     assert net.estimated
     assert any("cannot be reached" in m and "using the estimate" in m for m in messages)
     assert any("walking distances are estimated" in m for m in messages)
-    assert said == [f"walking network: {net.describe()}"]
+    assert said[0].startswith("bundled network (") and "covers 0 of 5 points" in said[0]
+    assert said[0].endswith("skipped")
+    assert said[-1] == f"walking network: {net.describe()}"
+
+
+def test_auto_skips_an_extract_that_does_not_cover_the_plan(
+        offline: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The People's Square extract holds 7 nodes in Hongkou: a Hongkou plan skips it, with
+    one line saying so, and walks on the bundled network instead."""
+    from redroute.catalogue import load_catalogue
+    from redroute.plan import plan_points
+    from redroute.routes import load_routes
+
+    monkeypatch.setattr(settings, "osm_extract", need_shared(MERGED))
+    cat = load_catalogue()
+    for route in ("hongkou-left-wing", "xuhui-anthem"):
+        points = plan_points(load_routes(None, cat)[route].request, cat)
+        said: list[str] = []
+        net, _ = warned(src.walk_network, nw.BBox.around(points), points=points,
+                        report=said.append)
+        assert net.source == "bundled", route
+        n = len(points)
+        assert said[0] == f"extract network ({need_shared(MERGED)}) covers 0 of {n} points: skipped"
+        assert said[-1].endswith(f"covers {n} of {n} points")
+
+
+def test_partial_coverage_uses_the_best_source(offline: Path) -> None:
+    """Longhua cemetery lies off every network: the bundled one still carries the stops it
+    covers, and says how many."""
+    from redroute.catalogue import load_catalogue
+
+    cat = load_catalogue()
+    ids = ["longhua-martyrs-cemetery", "first-congress-site", "old-yuyangli-2"]
+    points = [(cat.get(i).lon, cat.get(i).lat) for i in ids]
+    said: list[str] = []
+    net, _ = warned(src.walk_network, nw.BBox.around(points), points=points,
+                    report=said.append)
+    assert net.source == "bundled"
+    assert any("no source covers every point: using bundled (covers 2 of 3 points)" in line
+               for line in said)
+    cov = src.coverage(net, points)
+    assert (cov.covered, cov.total, cov.off) == (2, 3, (0,))
 
 
 def test_auto_uses_the_configured_extract(offline: Path,
@@ -141,7 +196,7 @@ def test_auto_bad_extract_warns_and_falls_through(offline: Path, tmp_path: Path,
     bad.write_text("nonsense", encoding="utf-8")
     monkeypatch.setattr(settings, "osm_extract", bad)
     net, messages = warned(src.walk_network, XINTIANDI)
-    assert net.estimated
+    assert net.source == "bundled"
     assert any("is not OSM XML" in m and "trying the next source" in m for m in messages)
 
 
@@ -156,7 +211,7 @@ def test_download_is_cached_and_reused(offline: Path, monkeypatch: pytest.Monkey
 
     monkeypatch.setattr(src, "online", lambda *a, **k: True)
     monkeypatch.setattr(ox, "graph_from_bbox", fake_download)
-    first = src.walk_network(XINTIANDI)
+    first = src.walk_network(XINTIANDI, network="download")
     assert first.source == "download"
     assert len(calls) == 1
     assert list((offline / "cache" / "networks").glob("walk_*.graphml"))
@@ -174,7 +229,7 @@ def test_download_failure_falls_through(offline: Path, monkeypatch: pytest.Monke
 
     monkeypatch.setattr(src, "online", lambda *a, **k: True)
     monkeypatch.setattr(ox, "graph_from_bbox", broken)
-    net, messages = warned(src.walk_network, XINTIANDI)
+    net, messages = warned(src.walk_network, JIADING)
     assert net.estimated
     assert any("download from OpenStreetMap failed: Max retries" in m for m in messages)
     with pytest.raises(NetworkError, match="download from OpenStreetMap failed"):
@@ -187,7 +242,7 @@ def test_damaged_cache_file_is_skipped(offline: Path) -> None:
     name = "walk_31.00000_121.00000_31.50000_121.90000.graphml"
     (folder / name).write_text("<graphml>broken", encoding="utf-8")
     net, messages = warned(src.walk_network, XINTIANDI)
-    assert net.estimated
+    assert net.source == "bundled"
     assert any("damaged cache file" in m for m in messages)
 
 
