@@ -413,7 +413,7 @@ class WalkNetwork:
             if far:
                 what = names[k] if names else f"point ({lat:.6f}, {lon:.6f})"
                 msg = (f"{what} is {d:.0f} m from the nearest walkable "
-                       f"street (threshold {self.snap_threshold_m:.0f} m): its connector leg is "
+                       f"street (threshold {self.snap_threshold_m:.0f} m): its legs are "
                        "estimated")
                 warnings.warn(msg, NetworkWarning, stacklevel=2)
             out.append(Snap(lon, lat, e, offset, snapped, d, far))

@@ -493,7 +493,8 @@ def test_leaflet_of_an_itinerary_keeps_its_hours(runner: CliRunner, offline: Pat
 def test_leaflet_of_a_route_falls_back_like_plan(runner: CliRunner, offline: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     """With a configured extract that lacks the route's area (Longhua is outside the People's
-    Square extract), `leaflet ROUTE` falls back to the estimate exactly as `plan` does."""
+    Square extract), `leaflet ROUTE` falls back exactly as `plan` does: to the bundled
+    network, with the cemetery (off every network) on estimated legs."""
     from redroute import settings
 
     from .conftest import need_shared
@@ -509,7 +510,9 @@ def test_leaflet_of_a_route_falls_back_like_plan(runner: CliRunner, offline: Pat
     assert pdf.read_bytes().startswith(b"%PDF")
     leaflet_network = [line for line in err.splitlines() if line.startswith("walking network")]
     assert leaflet_network == plan_network
-    assert "estimate" in leaflet_network[0]
+    assert leaflet_network[0].startswith("walking network: bundled")
+    assert leaflet_network[0].endswith("covers 1 of 3 points")
+    assert "has no streets in the area" in err and "trying the next source" in err
 
 
 @pytest.mark.parametrize("command", [["plan"], ["leaflet"], ["publish"], ["network", "info"]])
