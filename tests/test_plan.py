@@ -9,11 +9,13 @@ from typing import Any
 
 import pytest
 
+from redroute import coords
 from redroute._errors import NetworkWarning, NotFoundError
 from redroute.catalogue import Catalogue, load_catalogue
 from redroute.export.text import schedule_text
 from redroute.itinerary import Itinerary, itinerary_from_dict
 from redroute.plan import PlanError, make_plan, plan_itinerary, resolve_place
+from redroute.request import PlanRequest
 from redroute.routes import load_routes
 
 from .conftest import need_shared
@@ -233,3 +235,137 @@ def test_user_catalogue(mini_path: Path) -> None:
     it = quiet(catalogue=load_catalogue(mini_path), theme="founding", date=SATURDAY,
                start="31.2317,121.4737", network="estimate")
     assert {s.id for s in it.stops} <= {"first-congress-site", "old-yuyangli-2"}
+
+
+# ------------------------------------------------------------ real streets out of the box
+
+
+ROUTES = ["founding", "xuhui-anthem", "hongkou-left-wing", "jingan-leaders", "longhua",
+          "youth-league", "labour-uprising"]
+
+
+def _leg_ratios(it: Any) -> list[float]:
+    """Each leg's walk over its straight line (legs of at least 50 m)."""
+    out = []
+    for leg in it.legs:
+        if len(leg.geometry) >= 2:
+            crow = coords.haversine_m(*leg.geometry[0], *leg.geometry[-1])
+            if crow >= 50:
+                out.append(leg.distance_m / crow)
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("route_id", ROUTES)
+def test_every_route_plans_on_the_bundled_network_offline(cat: Catalogue, route_id: str,
+                                                          offline: Path) -> None:
+    """A fresh install (no extract, no cache, no internet) walks real streets: the JSON says
+    so, only stops off the network (Longhua cemetery) walk estimated legs, and no leg is
+    longer than its estimate because of where the network ends."""
+    r = load_routes(None, cat)[route_id]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NetworkWarning)
+        result = make_plan(r.request, catalogue=cat, date=SATURDAY)
+    it = result.itinerary
+    assert it.to_dict()["network"].startswith("bundled")
+    assert it.network_date == "2025-08-09"
+    check(it, list(r.stops))
+    places = {s.id: (s.lon, s.lat) for s in it.stops}
+    places["start"] = (it.start.lon, it.start.lat)
+    if it.end is not None:
+        places["end"] = (it.end.lon, it.end.lat)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NetworkWarning)
+        snaps = dict(zip(places, result.network.snap(list(places.values())), strict=True))
+    for leg in it.legs:
+        if leg.estimated:  # only a leg that touches a point off the network
+            assert snaps[leg.origin].far or snaps[leg.destination].far, leg
+    if route_id != "longhua":
+        assert not any(leg.estimated for leg in it.legs), route_id
+    for leg in it.legs:
+        if leg.estimated and len(leg.geometry) >= 2:
+            crow = coords.haversine_m(*leg.geometry[0], *leg.geometry[-1])
+            assert leg.distance_m <= crow * result.network.detour_factor + 1
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("route_id", ["hongkou-left-wing", "xuhui-anthem"])
+def test_a_barely_covering_extract_is_not_used(cat: Catalogue, route_id: str, offline: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the People's Square extract configured, Hongkou and Xuhui plans skip it (it has a
+    handful of nodes there) instead of detouring through its corner: 6.9 km for a 100 m walk
+    before."""
+    from redroute import settings
+
+    monkeypatch.setattr(settings, "osm_extract", need_shared(MERGED))
+    r = load_routes(None, cat)[route_id]
+    said: list[str] = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NetworkWarning)
+        result = make_plan(r.request, catalogue=cat, date=SATURDAY, report=said.append)
+    it = result.itinerary
+    assert any(line.startswith("extract network (") and line.endswith("skipped")
+               for line in said)
+    assert result.network.source == "bundled"
+    assert len(it.stops) >= len(r.stops) - 1
+    assert max(_leg_ratios(it)) < 8
+    assert max(leg.distance_m for leg in it.legs) < 2500
+
+
+# Lujiazui, across the Huangpu from the Bund (WGS-84): the Oriental Pearl's forecourt.
+LUJIAZUI = (121.4994, 31.2400)
+
+
+def _cross_river_catalogue(cat: Catalogue, tmp_path: Path) -> Path:
+    """The shipped catalogue plus one site in Lujiazui."""
+    import json
+
+    data = cat.to_geojson()
+    base = next(f for f in data["features"] if f["properties"]["id"] == "mao-liying-martyr-site")
+    site = json.loads(json.dumps(base))
+    site["properties"].update(id="lujiazui-test-site", name_zh="陆家嘴测试点",
+                              name_en="Lujiazui test site", address_zh="浦东新区陆家嘴环路1号",
+                              district="pudong" if "pudong" in {
+                                  f["properties"]["district"] for f in data["features"]}
+                              else base["properties"]["district"])
+    site["geometry"]["coordinates"] = list(LUJIAZUI)
+    data["features"].append(site)
+    path = tmp_path / "with-lujiazui.geojson"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+@pytest.mark.slow
+def test_the_bund_to_lujiazui_is_not_walked_through_a_road_tunnel(
+        cat: Catalogue, tmp_path: Path, offline: Path) -> None:
+    """The Huangpu has no crossing on foot in the network (the road tunnels are for cars):
+    a Lujiazui stop in a walk from the Bund is left out with the reason, and an end point in
+    Lujiazui is refused, naming the river; the walk itself stays on the Bund's side."""
+    two_banks = load_catalogue(_cross_river_catalogue(cat, tmp_path))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NetworkWarning)
+        result = make_plan(
+            PlanRequest(stops=("customs-house-security-corps", "mao-liying-martyr-site",
+                               "lujiazui-test-site"), start="customs-house-security-corps",
+                        hours=3),
+            catalogue=two_banks, date=SATURDAY)
+    it = result.itinerary
+    assert result.network.source == "bundled"
+    assert {s.id for s in it.stops} == {"customs-house-security-corps", "mao-liying-martyr-site"}
+    left = {e.id: e for e in it.excluded}
+    assert left["lujiazui-test-site"].reason == "other-bank"
+    assert "黄浦江" in left["lujiazui-test-site"].reason_zh
+    assert "ferry or the metro" in left["lujiazui-test-site"].reason_en
+    k = 1 + [lm.id for lm in [two_banks.get(i) for i in (
+        "customs-house-security-corps", "mao-liying-martyr-site", "lujiazui-test-site")]].index(
+        "lujiazui-test-site")
+    assert result.matrix.distance_m[0, k] == float("inf")
+    # Every point walked stays west of the river (the Bund's waterfront is at ~121.491 E).
+    assert max(p[0] for leg in it.legs for p in leg.geometry) < 121.494
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NetworkWarning)
+        with pytest.raises(PlanError, match="other bank of the Huangpu"):
+            make_plan(PlanRequest(stops=("mao-liying-martyr-site",),
+                                  start="customs-house-security-corps",
+                                  end=f"{LUJIAZUI[1]},{LUJIAZUI[0]}"),
+                      catalogue=two_banks, date=SATURDAY)
