@@ -18,8 +18,9 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 ## The main job: plan the founding-of-the-Party walk for today and write its HTML map, leaflet,
-## GPX and GeoJSON into out/. The walking network comes from the cache, REDROUTE_OSM, a
-## download, or else the estimate; the first lines of the output say which.
+## GPX and GeoJSON into out/. The walking network comes from the cache, REDROUTE_OSM, the
+## bundled network of central Shanghai (no internet needed), a download, or else the
+## estimate, whichever first covers the walk; the first lines of the output say which.
 demo: $(STAMP)
 	$(BIN)/redroute plan founding -o out/
 
