@@ -89,15 +89,23 @@ class _Moment(click.ParamType):  # type: ignore[type-arg]
         if isinstance(value, dt.date):
             return value
         text = str(value).strip()
+        moment: dt.date | None = None
         try:
             if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-                return dt.date.fromisoformat(text)
-            if re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}", text):
-                return dt.datetime.fromisoformat(text.replace(" ", "T"))
+                moment = dt.date.fromisoformat(text)
+            elif re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}", text):
+                moment = dt.datetime.fromisoformat(text.replace(" ", "T"))
         except ValueError as err:
             self.fail(f"{text!r} is not a real date/time ({err})", param, ctx)
-        self.fail(f"{text!r} is not YYYY-MM-DD or YYYY-MM-DDTHH:MM", param, ctx)
-        return None  # unreachable: fail() raises
+        if moment is None:
+            self.fail(f"{text!r} is not YYYY-MM-DD or YYYY-MM-DDTHH:MM", param, ctx)
+        from redroute.hours import date_problem
+
+        # A real date the program cannot plan for: one Error line (exit 1), as make_plan says.
+        problem = date_problem(moment, label=param.opts[0] if param is not None else "date")
+        if problem is not None:
+            raise click.ClickException(problem)
+        return moment
 
 
 class _LatLon(click.ParamType):  # type: ignore[type-arg]

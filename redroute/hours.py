@@ -4,6 +4,14 @@
 evaluated by :mod:`opening_hours` (the ``opening-hours-py`` parser), with China's public
 holidays so that ``PH off`` rules work. Times are local Shanghai time, as naive datetimes.
 
+Sun events (``sunrise``, ``sunset``, ``dawn``, ``dusk`` and offsets such as
+``(sunset-00:30)``) are computed by the parser for Shanghai (31.23 N, 121.47 E, Asia/Shanghai)
+on the day asked for: a December sunset is about 16:51, a June one about 19:01. Dawn and
+dusk are civil twilight (the sun 6 degrees below the horizon).
+
+Dates are checked against :data:`FIRST_YEAR` .. :data:`LAST_YEAR`, the years for which the
+parser knows China's public holidays (:func:`check_date`).
+
 A landmark without ``opening_hours`` has **unknown** hours: the functions here return
 ``None`` for it, never "open", and callers must treat it as such.
 """
@@ -14,6 +22,7 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
+from zoneinfo import ZoneInfo
 
 import opening_hours
 
@@ -23,8 +32,13 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
 __all__ = [
+    "FIRST_YEAR",
+    "LAST_YEAR",
+    "SUN_PLACE",
     "Window",
+    "check_date",
     "check_opening_hours",
+    "date_problem",
     "is_open_at",
     "open_state",
     "visiting_windows",
@@ -36,6 +50,43 @@ _PARSE_ERRORS: tuple[type[Exception], ...] = (
     getattr(opening_hours, "ParserError", SyntaxError), SyntaxError, ValueError)
 
 OpenState = Literal["open", "closed", "unknown"]
+
+#: Where sun events are computed: central Shanghai (People's Square), (lat, lon).
+SUN_PLACE = (31.23, 121.47)
+_TIMEZONE = ZoneInfo("Asia/Shanghai")
+#: The years the parser's calendar of China's public holidays covers: a plan on another
+#: date would silently ignore ``PH off``, and year 9999 overflows date arithmetic.
+FIRST_YEAR = 2000
+LAST_YEAR = 2076
+
+
+def date_problem(day: dt.date, *, label: str = "date") -> str | None:
+    """Why ``day`` cannot be planned for, or ``None`` when it can.
+
+    Parameters
+    ----------
+    day
+        A date (or a datetime: its date counts).
+    label
+        What the date is called in the message (``"--date"`` in the CLI).
+
+    Returns
+    -------
+    str or None
+        ``"date 9999-12-31 is outside the supported years 2000-2076"``, or ``None``.
+    """
+    if FIRST_YEAR <= day.year <= LAST_YEAR:
+        return None
+    return (f"{label} {day.isoformat()[:10]} is outside the supported years "
+            f"{FIRST_YEAR}-{LAST_YEAR}")
+
+
+def check_date(day: dt.date, *, label: str = "date") -> None:
+    """Raise :class:`HoursError` when ``day`` is outside :data:`FIRST_YEAR`..:data:`LAST_YEAR`.
+    """
+    problem = date_problem(day, label=label)
+    if problem is not None:
+        raise HoursError(problem)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +123,11 @@ class Window:
 @lru_cache(maxsize=1024)
 def _parse(value: str) -> opening_hours.OpeningHours:
     try:
-        return opening_hours.OpeningHours(value, country="CN")
+        # The place and its time zone make sunrise, sunset, dawn and dusk those of Shanghai
+        # on each day; without them the parser uses a fixed 07:00 and 19:00. (Its
+        # auto_timezone=False drops the coordinates too, so the defaults stay.)
+        return opening_hours.OpeningHours(value, country="CN", coords=SUN_PLACE,
+                                          timezone=_TIMEZONE)
     except _PARSE_ERRORS as err:
         detail = str(err).strip().splitlines()[-1].lstrip("= ").strip() if str(err) else ""
         msg = f'opening_hours "{value}" is not valid OSM opening_hours syntax'
@@ -110,7 +165,13 @@ def visiting_windows(
         the hours are unknown, either because ``value`` is ``None`` or because the expression
         says ``unknown`` for that day. Windows are clipped to the day; a window that would
         leave no time before its last entry is dropped.
+
+    Raises
+    ------
+    HoursError
+        When ``day`` is outside the supported years (:func:`check_date`).
     """
+    check_date(day)
     if value is None:
         return None
     start = dt.datetime.combine(day, dt.time(0))
@@ -151,6 +212,7 @@ def _merge(windows: Iterable[Window]) -> list[Window]:
 
 def open_state(value: str | None, moment: dt.datetime) -> OpenState:
     """Whether a site is ``"open"``, ``"closed"`` or in an ``"unknown"`` state at ``moment``."""
+    check_date(moment)
     if value is None:
         return "unknown"
     state, _comment = _parse(value).state(moment.replace(tzinfo=None))

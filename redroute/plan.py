@@ -203,7 +203,9 @@ def make_plan(
     Raises
     ------
     PlanError
-        An unknown place, or no tour that meets the request.
+        A date outside the supported years (:data:`redroute.hours.FIRST_YEAR` ..
+        :data:`~redroute.hours.LAST_YEAR`), an unknown place, or no tour that meets the
+        request.
     NotFoundError
         A landmark id that the catalogue does not have.
     """
@@ -215,8 +217,13 @@ def make_plan(
         msg = (f"make_plan takes a PlanRequest, not {type(request).__name__}; use "
                "plan_itinerary(stops, ...) for keyword arguments")
         raise TypeError(msg)
-    cat = catalogue if catalogue is not None else load_catalogue(settings.catalogue_path)
     day = date or _today()
+    from redroute.hours import date_problem
+
+    bad_date = date_problem(day)
+    if bad_date is not None:
+        raise PlanError(bad_date)
+    cat = catalogue if catalogue is not None else load_catalogue(settings.catalogue_path)
     candidates = _candidates(cat, request)
     start_place, end_place = _places(request, cat)
     one_way = end_place is not None and end_place != start_place

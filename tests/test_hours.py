@@ -111,3 +111,119 @@ def test_a_visit_never_starts_outside_its_window(
         if latest is not None:
             assert w.opens <= latest <= w.last_entry
             assert latest + dt.timedelta(minutes=visit) <= w.closes
+
+
+# --------------------------------------------------------------------------- sun events
+
+DECEMBER = dt.date(2026, 12, 5)
+JUNE = dt.date(2026, 6, 21)
+EQUINOX = dt.date(2026, 3, 20)
+
+
+def astral_sun(day: dt.date) -> dict[str, dt.datetime]:
+    """Sun events of Shanghai by astral, an independent astronomy library (naive local)."""
+    from zoneinfo import ZoneInfo
+
+    from astral import LocationInfo
+    from astral.sun import sun
+
+    lat, lon = hours.SUN_PLACE
+    place = LocationInfo("Shanghai", "China", "Asia/Shanghai", lat, lon)
+    events = sun(place.observer, date=day, tzinfo=ZoneInfo("Asia/Shanghai"))
+    return {k: v.replace(tzinfo=None) for k, v in events.items()}
+
+
+def near(a: dt.datetime, b: dt.datetime, minutes: float = 2.0) -> bool:
+    return abs((a - b).total_seconds()) <= minutes * 60
+
+
+@pytest.mark.parametrize(("day", "sunset"), [(DECEMBER, (16, 51)), (JUNE, (19, 1)),
+                                             (EQUINOX, (18, 5))])
+def test_sunrise_sunset_is_the_sun_of_shanghai_that_day(day: dt.date,
+                                                        sunset: tuple[int, int]) -> None:
+    """Not a fixed 07:00-19:00: a December sunset in Shanghai is about 16:51, a June one
+    about 19:01 (astral agrees within two minutes)."""
+    (w,) = hours.visiting_windows("sunrise-sunset", day) or []
+    sun = astral_sun(day)
+    assert near(w.opens, sun["sunrise"]) and near(w.closes, sun["sunset"])
+    assert near(w.closes, at(day, *sunset))
+    assert w.label() != "07:00-19:00"
+
+
+def test_december_sunset_closes_before_five() -> None:
+    assert hours.is_open_at("sunrise-sunset", at(DECEMBER, 16, 30)) is True
+    assert hours.is_open_at("sunrise-sunset", at(DECEMBER, 17, 0)) is False
+    assert hours.open_state("sunrise-sunset", at(DECEMBER, 17, 0)) == "closed"
+    assert hours.open_state("sunrise-sunset", at(JUNE, 18, 30)) == "open"
+
+
+def test_dawn_and_dusk_are_civil_twilight() -> None:
+    for day in (DECEMBER, JUNE):
+        (w,) = hours.visiting_windows("dawn-dusk", day) or []
+        sun = astral_sun(day)
+        assert near(w.opens, sun["dawn"]) and near(w.closes, sun["dusk"])
+
+
+def test_dusk_to_dawn_is_open_overnight() -> None:
+    windows = hours.visiting_windows("dusk-dawn", DECEMBER) or []
+    sun = astral_sun(DECEMBER)
+    assert len(windows) == 2
+    assert windows[0].opens == at(DECEMBER, 0) and near(windows[0].closes, sun["dawn"])
+    assert near(windows[1].opens, sun["dusk"]) and windows[1].label().endswith("24:00")
+
+
+@pytest.mark.parametrize("day", [DECEMBER, JUNE])
+def test_sun_offsets(day: dt.date) -> None:
+    (w,) = hours.visiting_windows("(sunrise+01:00)-(sunset-00:30)", day) or []
+    sun = astral_sun(day)
+    assert near(w.opens, sun["sunrise"] + dt.timedelta(hours=1))
+    assert near(w.closes, sun["sunset"] - dt.timedelta(minutes=30))
+    (w,) = hours.visiting_windows("Tu-Su 09:00-sunset; Mo off", day) or []
+    assert w.opens == at(day, 9) and near(w.closes, sun["sunset"])
+
+
+def test_sun_hours_with_last_entry() -> None:
+    (w,) = hours.visiting_windows("sunrise-sunset", DECEMBER, last_entry=60) or []
+    assert near(w.last_entry, astral_sun(DECEMBER)["sunset"] - dt.timedelta(hours=1))
+
+
+def test_an_offset_without_parentheses_is_invalid() -> None:
+    with pytest.raises(HoursError, match="sunrise"):
+        hours.check_opening_hours("sunrise+01:00-sunset")
+
+
+# --------------------------------------------------------------------------- dates
+
+
+@pytest.mark.parametrize("day", [dt.date(9999, 12, 31), dt.date(1, 1, 1),
+                                 dt.date(hours.FIRST_YEAR - 1, 12, 31),
+                                 dt.date(hours.LAST_YEAR + 1, 1, 1)])
+def test_dates_outside_the_supported_years_are_one_clear_error(day: dt.date) -> None:
+    """9999-12-31 gave an OverflowError; 1999 or 2077 silently ignored public holidays."""
+    words = (f"date {day.isoformat()} is outside the supported years "
+             f"{hours.FIRST_YEAR}-{hours.LAST_YEAR}")
+    assert hours.date_problem(day) == words
+    for call in (lambda: hours.check_date(day),
+                 lambda: hours.visiting_windows("24/7", day),
+                 lambda: hours.visiting_windows(None, day),
+                 lambda: hours.is_open_at("24/7", day),
+                 lambda: hours.open_state("24/7", dt.datetime.combine(day, dt.time(10)))):
+        with pytest.raises(HoursError, match=words):
+            call()
+
+
+def test_date_label_names_the_option() -> None:
+    assert hours.date_problem(dt.date(9999, 12, 31), label="--date") == (
+        f"--date 9999-12-31 is outside the supported years {hours.FIRST_YEAR}-"
+        f"{hours.LAST_YEAR}")
+    assert hours.date_problem(dt.datetime(2030, 1, 1, 10)) is None
+
+
+@pytest.mark.parametrize("year", [hours.FIRST_YEAR, hours.LAST_YEAR])
+def test_the_supported_years_have_public_holidays(year: int) -> None:
+    """The range is the parser's holiday calendar: New Year and National Day are holidays
+    at both ends of it (a newer parser with more years can widen the range)."""
+    value = "Mo-Su 09:00-17:00; PH off"
+    assert hours.visiting_windows(value, dt.date(year, 1, 1)) == []
+    assert hours.visiting_windows(value, dt.date(year, 10, 1)) == []
+    assert hours.visiting_windows(value, dt.date(year, 10, 20))

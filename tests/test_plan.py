@@ -369,3 +369,40 @@ def test_the_bund_to_lujiazui_is_not_walked_through_a_road_tunnel(
                                   start="customs-house-security-corps",
                                   end=f"{LUJIAZUI[1]},{LUJIAZUI[0]}"),
                       catalogue=two_banks, date=SATURDAY)
+
+
+# --------------------------------------------------------------------------- issue 12: dates
+
+
+@pytest.mark.parametrize("day", [dt.date(9999, 12, 31), dt.date(1, 1, 1), dt.date(1999, 6, 1),
+                                 dt.date(2077, 1, 1)])
+def test_a_date_outside_the_supported_years_is_a_plan_error(cat: Catalogue,
+                                                            day: dt.date) -> None:
+    """9999-12-31 gave an OverflowError traceback; the check comes before any work."""
+    from redroute import hours
+
+    words = (f"date {day.isoformat()} is outside the supported years "
+             f"{hours.FIRST_YEAR}-{hours.LAST_YEAR}")
+    with pytest.raises(PlanError, match=words):
+        quiet(stops=["chengyuli-12"], catalogue=cat, date=day, network="estimate")
+
+
+@pytest.mark.parametrize(("args", "option"), [
+    (["plan", "founding", "--network", "estimate", "--date", "9999-12-31"], "--date"),
+    (["plan", "founding", "--network", "estimate", "--date", "0001-01-01"], "--date"),
+    (["landmarks", "list", "--open-on", "9999-12-31T10:00"], "--open-on"),
+    (["landmarks", "list", "--open-on", "1999-12-31"], "--open-on"),
+    (["landmarks", "show", "lu-xun-residence", "--date", "9999-12-31"], "--date"),
+    (["leaflet", "founding", "--date", "9999-12-31", "-o", "x.pdf"], "--date"),
+])
+def test_cli_date_outside_the_supported_years_is_one_error_line(
+        runner: Any, args: list[str], option: str) -> None:
+    from redroute import hours
+    from redroute.cli import main
+
+    result = runner.invoke(main, args)
+    assert result.exit_code == 1, result.stderr
+    day = args[args.index(option) + 1][:10]
+    assert result.stderr.strip() == (f"Error: {option} {day} is outside the supported years "
+                                     f"{hours.FIRST_YEAR}-{hours.LAST_YEAR}")
+    assert "Traceback" not in result.stderr and not result.stdout
