@@ -305,6 +305,10 @@ def _read(path: Path, *, step_free: bool, min_component_nodes: int) -> _Loaded:
         except (KeyError, ValueError, OSError, zipfile.BadZipFile, TypeError) as err:
             msg = f"network file {str(path)!r} is damaged: {err}"
             raise NetworkError(msg) from err
+    problem = _array_problem(arr, len(tag_sets) if isinstance(tag_sets, list) else -1)
+    if problem is not None:
+        msg = f"network file {str(path)!r} is damaged: {problem}"
+        raise NetworkError(msg)
     arrays = _arrays(arr, tag_sets, step_free=step_free)
     if not len(arrays.edge_u):
         msg = f"network file {str(path)!r} holds no walkable street"
@@ -315,6 +319,54 @@ def _read(path: Path, *, step_free: bool, min_component_nodes: int) -> _Loaded:
                f"{min_component_nodes} crossings")
         raise NetworkError(msg)
     return _Loaded(index, info)
+
+
+def _array_problem(arr: dict[str, np.ndarray], tag_count: int) -> str | None:
+    """What is wrong with a file's arrays (shapes, types, ranges, lengths), or ``None``."""
+    shapes = {"node_id": 1, "node_lonlat": 2, "edge_uv": 2, "edge_len_cm": 1, "edge_tags": 1,
+              "edge_vertices": 1, "vertex_delta": 2}
+    for name, ndim in shapes.items():
+        a = arr[name]
+        if a.ndim != ndim or (ndim == 2 and a.shape[1] != 2):
+            return f"{name} has shape {a.shape}"
+        if not np.issubdtype(a.dtype, np.integer) and name != "edge_len_cm":
+            return f"{name} holds {a.dtype} values, not integers"
+    n, m = len(arr["node_id"]), len(arr["edge_uv"])
+    if len(arr["node_lonlat"]) != n:
+        return f"node_lonlat has {len(arr['node_lonlat'])} rows for {n} nodes"
+    for name in ("edge_len_cm", "edge_tags", "edge_vertices"):
+        if len(arr[name]) != m:
+            return f"{name} has {len(arr[name])} rows for {m} streets"
+    return _value_problem(arr, tag_count)
+
+
+def _value_problem(arr: dict[str, np.ndarray], tag_count: int) -> str | None:
+    """Positions out of range, lengths negative or not numbers, indices out of range."""
+    n, m = len(arr["node_id"]), len(arr["edge_uv"])
+    ll = arr["node_lonlat"].astype(np.int64)
+    off = np.flatnonzero((np.abs(ll[:, 0]) > 1_800_000_000) | (np.abs(ll[:, 1]) > 900_000_000))
+    if off.size:
+        return f"{off.size} node position(s) out of range (node {int(off[0])}: {ll[off[0]]})"
+    length = arr["edge_len_cm"]
+    if not np.issubdtype(length.dtype, np.number):
+        return f"edge_len_cm holds {length.dtype} values, not numbers"
+    bad = np.flatnonzero(~np.isfinite(length.astype(np.float64)) | (length < 0))
+    if bad.size:
+        return (f"{bad.size} street length(s) are negative or not numbers (street "
+                f"{int(bad[0])}: {length[bad[0]]})")
+    uv = arr["edge_uv"]
+    if m and (int(uv.min()) < 0 or int(uv.max()) >= n):
+        return f"edge_uv refers to nodes outside 0..{n - 1}"
+    tags = arr["edge_tags"]
+    if m and (int(tags.min()) < 0 or int(tags.max()) >= tag_count):
+        return f"edge_tags refers to tag sets outside 0..{tag_count - 1}"
+    inner = arr["edge_vertices"]
+    if m and int(inner.min()) < 0:
+        return "edge_vertices holds a negative count"
+    if int(inner.sum()) != len(arr["vertex_delta"]):
+        return (f"edge_vertices counts {int(inner.sum())} inner vertices, vertex_delta holds "
+                f"{len(arr['vertex_delta'])}")
+    return None
 
 
 def _arrays(arr: dict[str, np.ndarray], tag_sets: list[dict[str, str]], *,

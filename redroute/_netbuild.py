@@ -24,6 +24,7 @@ import io
 import json
 import math
 import re
+import warnings
 import zipfile
 from collections import Counter
 from dataclasses import dataclass
@@ -35,7 +36,7 @@ import numpy as np
 
 from redroute import coords
 from redroute._bundle import ATTRIBUTION, FORMAT, MEMBERS, TAG_KEYS, VERSION
-from redroute._errors import NetworkError, OutputError
+from redroute._errors import NetworkError, NetworkWarning, OutputError
 from redroute._io import write_bytes_atomic
 
 if TYPE_CHECKING:
@@ -199,6 +200,7 @@ def build_network(extracts: Sequence[str | Path], *, bbox: BBox | None = None,
     for i, p in enumerate(paths):
         stage(len(paths) + i, f"reading the nodes of {p.name}")
         _read_nodes(p, need, pos)
+    _warn_missing_nodes(ways, pos, paths)
     stage(2 * len(paths), "splitting the ways into streets")
     chains = _chains(ways, pos, bbox)
     if not chains:
@@ -273,7 +275,7 @@ def _read_ways(p: Path, seen: set[int], table: dict[tuple[tuple[str, str], ...],
             tags = tuple((k, str(way.tags[k])) for k in TAG_KEYS if k in way.tags)
             out.append(_Way(way.id, table.setdefault(tags, len(table)),
                             np.fromiter((n.ref for n in way.nodes), dtype=np.int64)))
-    except RuntimeError as err:
+    except (RuntimeError, osmium.InvalidLocationError) as err:  # a node at lat="nan"
         msg = f"cannot read OSM extract {str(p)!r}: {_short(err)}"
         raise NetworkError(msg) from err
     out.sort(key=lambda w: w.id)
@@ -296,9 +298,21 @@ def _read_nodes(p: Path, need: np.ndarray, pos: dict[int, tuple[int, int]]) -> N
             loc = node.location
             if node.id in wanted and loc.valid() and node.id not in pos:
                 pos[node.id] = (int(loc.x), int(loc.y))
-    except RuntimeError as err:
+    except (RuntimeError, osmium.InvalidLocationError) as err:  # a node at lat="nan"
         msg = f"cannot read OSM extract {str(p)!r}: {_short(err)}"
         raise NetworkError(msg) from err
+
+
+def _warn_missing_nodes(ways: list[_Way], pos: dict[int, tuple[int, int]],
+                        paths: Sequence[Path]) -> None:
+    """One warning counting the ways that use nodes none of the extracts holds (their
+    stretches over such a node are left out; the rest of each way is kept)."""
+    broken = sum(1 for w in ways if any(r not in pos for r in w.refs.tolist()))
+    if broken:
+        noun = "way refers" if broken == 1 else "ways refer"
+        where = ", ".join(p.name for p in paths)
+        warnings.warn(f"{where}: {broken} {noun} to nodes missing from the extract; the "
+                      "stretches over them were left out", NetworkWarning, stacklevel=3)
 
 
 def _short(err: BaseException) -> str:

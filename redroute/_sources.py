@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bz2
 import contextlib
+import math
 import re
 import socket
 import tempfile
@@ -19,6 +20,7 @@ import threading
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -121,6 +123,12 @@ def graph_from_extract(path: str | Path, *, bbox: BBox | None = None) -> nx.Mult
     ------
     NetworkError
         When the file is missing, unreadable, corrupt, or holds no streets in ``bbox``.
+
+    Warns
+    -----
+    NetworkWarning
+        Once, counting the ways left out because they use a node the file does not hold
+        (or one whose coordinates are not numbers or out of range): the rest is read.
     """
     p = Path(path)
     if not p.is_file():
@@ -131,9 +139,15 @@ def graph_from_extract(path: str | Path, *, bbox: BBox | None = None) -> nx.Mult
         msg = (f"OSM extract {str(p)!r} is not .osm, .osm.bz2 or .osm.pbf "
                "(export one from openstreetmap.org or download it from an extract service)")
         raise NetworkError(msg)
+    if not name.endswith(".pbf"):
+        _check_xml(p, p)
+    data = _read_pbf(p) if name.endswith(".pbf") else _read_xml(p)
+    ways = _complete_ways(data, origin=str(p))
+    if not ways:
+        msg = f"OSM extract {str(p)!r} holds no streets (no ways with a highway tag)"
+        raise NetworkError(msg)
     with tempfile.TemporaryDirectory(prefix="redroute-") as tmp:
-        xml = _pbf_to_xml(p, Path(tmp) / "extract.osm") if name.endswith(".pbf") else p
-        _check_xml(xml, p)
+        xml = _write_xml(data.nodes, ways, Path(tmp) / "extract.osm")
         try:
             with _osmnx() as ox, warnings.catch_warnings():
                 warnings.simplefilter("ignore")
@@ -166,25 +180,166 @@ def _check_xml(xml: Path, original: Path) -> None:
         raise NetworkError(msg)
 
 
-def _pbf_to_xml(pbf: Path, out: Path) -> Path:
-    """Write the highway ways of a PBF and the nodes they use as OSM XML (pyosmium)."""
+@dataclass
+class _OsmData:
+    """The highway ways of an extract and the positions of the nodes it holds.
+
+    ``bad_nodes`` counts nodes whose coordinates are not numbers or out of range: they are
+    left out of ``nodes``, so the ways using them count as ways with missing nodes.
+    """
+
+    nodes: dict[int, tuple[float, float]]  # id -> (lon, lat)
+    ways: list[tuple[int, list[int], dict[str, str]]]  # id, node refs, tags
+    bad_nodes: int = 0
+    broken_ways: int = 0  # highway ways with an unreadable node reference
+
+
+def _position(lon: Any, lat: Any) -> tuple[float, float] | None:
+    """``(lon, lat)`` as floats when both are finite numbers in range, else ``None``."""
+    try:
+        x, y = float(lon), float(lat)
+    except (TypeError, ValueError):
+        return None
+    if not (math.isfinite(x) and math.isfinite(y) and -180 <= x <= 180 and -90 <= y <= 90):
+        return None
+    return x, y
+
+
+def _read_xml(path: Path) -> _OsmData:
+    """Stream an ``.osm`` (or ``.osm.bz2``) file: every node's position, the highway ways.
+
+    Read element by element, so that one bad node (a coordinate that is not a number, a
+    latitude of 95) costs that node only, not the file.
+    """
+    from xml.etree.ElementTree import ParseError, iterparse
+
+    opener: Any = bz2.open if path.name.lower().endswith(".bz2") else open
+    data = _OsmData({}, [])
+    try:
+        with opener(path, "rb") as fh:
+            root = None
+            for event, elem in iterparse(fh, events=("start", "end")):
+                if event == "start":
+                    if root is None:
+                        root = elem
+                    continue
+                if elem.tag == "node":
+                    _xml_node(elem, data)
+                elif elem.tag == "way":
+                    _xml_way(elem, data)
+                elif elem.tag in ("nd", "tag", "member"):
+                    continue  # read with their way; cleared with it
+                if root is not None and elem is not root:
+                    root.clear()  # keep memory flat on large files
+    except (ParseError, OSError, EOFError, ValueError) as err:
+        msg = f"cannot read OSM extract {str(path)!r}: {_short(err)}"
+        raise NetworkError(msg) from err
+    return data
+
+
+def _xml_node(elem: Any, data: _OsmData) -> None:
+    if elem.get("visible") == "false" or elem.get("action") == "delete":
+        return
+    try:
+        nid = int(elem.get("id", ""))
+    except ValueError:
+        data.bad_nodes += 1
+        return
+    pos = _position(elem.get("lon"), elem.get("lat"))
+    if pos is None:
+        data.bad_nodes += 1
+        return
+    data.nodes[nid] = pos
+
+
+def _xml_way(elem: Any, data: _OsmData) -> None:
+    if elem.get("visible") == "false" or elem.get("action") == "delete":
+        return
+    tags = {t.get("k", ""): t.get("v", "") for t in elem.iter("tag")}
+    if "highway" not in tags:
+        return
+    try:
+        wid = int(elem.get("id", ""))
+        refs = [int(nd.get("ref", "")) for nd in elem.iter("nd")]
+    except ValueError:
+        data.broken_ways += 1  # an unreadable reference is a missing node
+        return
+    data.ways.append((wid, refs, tags))
+
+
+def _read_pbf(pbf: Path) -> _OsmData:
+    """The highway ways of a PBF and the positions of the nodes they use (pyosmium)."""
     import osmium
 
+    data = _OsmData({}, [])
+    need: set[int] = set()
     try:
-        need: set[int] = set()
         ways = osmium.filter.KeyFilter("highway")
         for way in osmium.FileProcessor(str(pbf), osmium.osm.WAY).with_filter(ways):
-            need.update(n.ref for n in way.nodes)  # type: ignore[union-attr]
-        with osmium.SimpleWriter(str(out)) as writer:
-            for node in osmium.FileProcessor(str(pbf), osmium.osm.NODE):
-                if node.id in need:
-                    writer.add(node)
-            ways = osmium.filter.KeyFilter("highway")
-            for way in osmium.FileProcessor(str(pbf), osmium.osm.WAY).with_filter(ways):
-                writer.add(way)
-    except RuntimeError as err:
+            refs = [n.ref for n in way.nodes]  # type: ignore[union-attr]
+            tags = {t.k: t.v for t in way.tags}
+            data.ways.append((way.id, refs, tags))
+            need.update(refs)
+        for node in osmium.FileProcessor(str(pbf), osmium.osm.NODE):
+            if node.id in need:
+                loc = node.location  # type: ignore[union-attr]
+                pos = _position(loc.lon, loc.lat) if loc.valid() else None
+                if pos is None:
+                    data.bad_nodes += 1
+                else:
+                    data.nodes[node.id] = pos
+    except (RuntimeError, osmium.InvalidLocationError) as err:
         msg = f"cannot read OSM extract {str(pbf)!r}: {_short(err)}"
         raise NetworkError(msg) from err
+    return data
+
+
+def _complete_ways(data: _OsmData, *, origin: str) -> list[tuple[int, list[int], dict[str, str]]]:
+    """The ways whose nodes are all in the extract; one warning counts those left out.
+
+    A way cut by the edge of an extract (or a node with impossible coordinates) would
+    otherwise make osmnx refuse the whole file ("Some edges missing nodes").
+    """
+    kept = []
+    dropped = data.broken_ways
+    for way in data.ways:
+        refs = way[1]
+        if len(set(refs)) < 2:
+            continue  # a way of one node is no street
+        if all(r in data.nodes for r in refs):
+            kept.append(way)
+        else:
+            dropped += 1
+    if dropped:
+        bad = (f"; {data.bad_nodes} node{'s' if data.bad_nodes != 1 else ''} with "
+               "coordinates that are not numbers or out of range were ignored"
+               if data.bad_nodes else "")
+        noun = "way refers" if dropped == 1 else "ways refer"
+        warnings.warn(f"OSM extract {origin!r}: {dropped} {noun} to nodes missing from the "
+                      f"extract and {'was' if dropped == 1 else 'were'} left out{bad}",
+                      NetworkWarning, stacklevel=3)
+    return kept
+
+
+def _write_xml(nodes: dict[int, tuple[float, float]],
+               ways: list[tuple[int, list[int], dict[str, str]]], out: Path) -> Path:
+    """The ways and the nodes they use as plain OSM XML, for osmnx to read."""
+    from xml.sax.saxutils import quoteattr
+
+    used = sorted({r for _, refs, _ in ways for r in refs})
+    with out.open("w", encoding="utf-8") as fh:
+        fh.write('<?xml version="1.0" encoding="UTF-8"?>\n<osm version="0.6" '
+                 'generator="redroute">\n')
+        for nid in used:
+            lon, lat = nodes[nid]
+            fh.write(f'<node id="{nid}" lat="{lat!r}" lon="{lon!r}"/>\n')
+        for wid, refs, tags in ways:
+            fh.write(f'<way id="{wid}">')
+            fh.writelines(f'<nd ref="{r}"/>' for r in refs)
+            fh.writelines(f"<tag k={quoteattr(k)} v={quoteattr(v)}/>"
+                          for k, v in tags.items())
+            fh.write("</way>\n")
+        fh.write("</osm>\n")
     return out
 
 
@@ -412,6 +567,13 @@ def cached_networks() -> list[tuple[BBox, Path]]:
 
 
 def _from_cache(bbox: BBox) -> tuple[nx.MultiDiGraph, Path] | None:
+    """The newest cached download that covers ``bbox`` and checks out, clipped to it.
+
+    A cache file that cannot be read, whose streets are not where its name says, with
+    coordinates that are not numbers or out of range, or with no street in ``bbox``, is
+    skipped with one :class:`NetworkWarning` and the next one is tried. Street lengths that
+    are missing, not positive or do not match their geometry are measured again.
+    """
     for area, path in cached_networks():
         if area.contains(bbox):
             try:
@@ -421,8 +583,92 @@ def _from_cache(bbox: BBox) -> tuple[nx.MultiDiGraph, Path] | None:
                 warnings.warn(f"ignoring damaged cache file {path}", NetworkWarning,
                               stacklevel=3)
                 continue
-            return _clip(graph, _local_area(bbox), origin=str(path)), path
+            try:
+                _check_cached_graph(graph, area, path)
+                return _clip(graph, _local_area(bbox), origin="it"), path
+            except NetworkError as err:
+                warnings.warn(f"ignoring cache file {path}: {err}", NetworkWarning,
+                              stacklevel=3)
     return None
+
+
+#: Largest share of a cached graph's nodes that may lie outside the area of its name (a
+#: download keeps the far ends of the streets that cross the edge of its box).
+_CACHE_OUTSIDE_SHARE = 0.5
+#: A stored length may differ from the one measured along the geometry by this much.
+_LENGTH_TOLERANCE = (1.0, 0.02)  # metres, and a share of the length
+
+
+def _check_cached_graph(graph: nx.MultiDiGraph, area: BBox, path: Path) -> None:
+    """Raise :class:`NetworkError` when a cached graph cannot be trusted; fix its lengths.
+
+    Raises
+    ------
+    NetworkError
+        No streets, a node without finite coordinates in range, or most of its nodes
+        outside the area the file's name says.
+    """
+    import numpy as np
+
+    if graph.number_of_edges() == 0:
+        msg = "it holds no streets"
+        raise NetworkError(msg)
+    xy = np.array([(_number(d.get("x")), _number(d.get("y")))
+                   for _, d in graph.nodes(data=True)], dtype=float)
+    bad = ~(np.isfinite(xy).all(axis=1) & (np.abs(xy[:, 0]) <= 180)
+            & (np.abs(xy[:, 1]) <= 90))
+    if bad.any():
+        node = list(graph.nodes)[int(np.flatnonzero(bad)[0])]
+        msg = (f"{int(bad.sum())} node(s) have coordinates that are not numbers or out of "
+               f"range (node {node}: x={graph.nodes[node].get('x')}, "
+               f"y={graph.nodes[node].get('y')})")
+        raise NetworkError(msg)
+    box = area.widen(200.0)
+    inside = ((xy[:, 0] >= box.west) & (xy[:, 0] <= box.east) & (xy[:, 1] >= box.south)
+              & (xy[:, 1] <= box.north))
+    if inside.mean() < 1 - _CACHE_OUTSIDE_SHARE:
+        msg = (f"its streets are not in the area its name says ({area.label()}): "
+               f"{int(inside.sum())} of {len(xy)} nodes are")
+        raise NetworkError(msg)
+    fixed = _fix_lengths(graph)
+    if fixed:
+        warnings.warn(f"cache file {path}: {fixed} street length(s) were missing, not "
+                      "positive or did not match their geometry, and were measured again",
+                      NetworkWarning, stacklevel=4)
+
+
+def _number(value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def _fix_lengths(graph: nx.MultiDiGraph) -> int:
+    """Measure every edge along its geometry (or between its nodes); replace the stored
+    ``length`` where it is missing, not positive or off by more than the tolerance.
+
+    Returns the number of edges whose length was replaced.
+    """
+    from redroute.coords import haversine_m
+
+    fixed = 0
+    absolute, share = _LENGTH_TOLERANCE
+    for u, v, data in graph.edges(data=True):
+        geom = data.get("geometry")
+        if geom is not None:
+            pts = [(float(x), float(y)) for x, y, *_ in geom.coords]
+        else:
+            pts = [(graph.nodes[u]["x"], graph.nodes[u]["y"]),
+                   (graph.nodes[v]["x"], graph.nodes[v]["y"])]
+        measured = sum(haversine_m(a[0], a[1], b[0], b[1])
+                       for a, b in pairwise(pts))
+        stored = _number(data.get("length"))
+        ok = math.isfinite(stored) and (stored > 0 or measured == 0)
+        if not ok or abs(stored - measured) > absolute + share * measured:
+            data["length"] = measured
+            fixed += 1
+    return fixed
 
 
 def _local_area(bbox: BBox) -> BBox:

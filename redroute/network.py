@@ -442,7 +442,7 @@ def _graph_arrays(graph: nx.MultiDiGraph) -> _Arrays:
         if a == b:
             continue
         key = (a, b) if a < b else (b, a)
-        length = float(data.get("length", 0.0))
+        length = _edge_length(data, (lon[a], lat[a]), (lon[b], lat[b]))
         if key not in best or length < best[key][0]:
             best[key] = (length, a, b, data)
     rows = list(best.values())
@@ -457,6 +457,23 @@ def _graph_arrays(graph: nx.MultiDiGraph) -> _Arrays:
         [_first(r[3].get("name")) for r in rows],
         [_first(r[3].get("name:en")) for r in rows],
         [str(_first(r[3].get("highway")) or "path") for r in rows])
+
+
+def _edge_length(data: dict[str, Any], start: tuple[float, float],
+                 end: tuple[float, float]) -> float:
+    """An edge's stored ``length``, or the length of its geometry when the stored one is
+    missing, not a number or negative (a zero would make the street free to walk)."""
+    try:
+        length = float(data["length"])
+    except (KeyError, TypeError, ValueError):
+        length = math.nan
+    if math.isfinite(length) and length >= 0:
+        return length
+    from itertools import pairwise
+
+    pts = _edge_coords(data, start, end)
+    return float(sum(coords.haversine_m(float(x0), float(y0), float(x1), float(y1))
+                     for (x0, y0), (x1, y1) in pairwise(pts)))
 
 
 def _components(n: int, u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -481,3 +481,82 @@ def test_graph_networks_have_component_labels_too() -> None:
     assert net.index.component.tolist() == [0] * n
     assert net.index.component_nodes.tolist() == [n]
     assert net.data_date is None
+
+
+# --------------------------------------------------------------------------- issue 12: faults
+
+
+def tampered(tiny: Path, tmp_path: Path, name: str, change: object) -> Path:
+    """A network file built from ``tiny`` with member ``name`` replaced by ``change(array)``."""
+    data, _ = _netbuild.build_network([tiny])
+    out = tmp_path / f"bad-{name.removesuffix('.npy')}.rrnet"
+    with zipfile.ZipFile(_io(data)) as src_zip, zipfile.ZipFile(out, "w") as dst:
+        for member in src_zip.namelist():
+            body = src_zip.read(member)
+            if member == name:
+                array = np.load(_io(body), allow_pickle=False)
+                buf = io.BytesIO()
+                np.save(buf, change(array))  # type: ignore[operator]
+                body = buf.getvalue()
+            dst.writestr(member, body)
+    return out
+
+
+def _with(array: np.ndarray, index: tuple[int, ...], value: float, dtype: object = None
+          ) -> np.ndarray:
+    out = array.astype(dtype or array.dtype)
+    out[index] = value
+    return out
+
+
+@pytest.mark.parametrize(("name", "change", "words"), [
+    ("edge_len_cm.npy", lambda a: _with(a, (0,), -500), "1 street length(s) are negative"),
+    ("edge_len_cm.npy", lambda a: _with(a, (2,), np.nan, np.float64),
+     "1 street length(s) are negative or not numbers (street 2: nan)"),
+    ("node_lonlat.npy", lambda a: _with(a, (0, 1), np.nan, np.float64),
+     "node_lonlat holds float64 values, not integers"),
+    ("node_lonlat.npy", lambda a: _with(a, (1, 1), 950_000_000), "node position(s) out of range"),
+    ("edge_uv.npy", lambda a: _with(a, (0, 1), 10_000), "edge_uv refers to nodes outside"),
+    ("edge_tags.npy", lambda a: _with(a, (0,), 99), "edge_tags refers to tag sets outside"),
+    ("edge_vertices.npy", lambda a: _with(a, (0,), 7), "edge_vertices counts"),
+    ("edge_len_cm.npy", lambda a: a[:-1], "edge_len_cm has 8 rows for 9 streets"),
+    ("node_lonlat.npy", lambda a: a[:, :1], "node_lonlat has shape"),
+])
+def test_a_damaged_network_file_is_one_clear_error(tiny: Path, tmp_path: Path, name: str,
+                                                   change: object, words: str) -> None:
+    """NaN or negative lengths, positions out of range, indices past the end: one
+    NetworkError naming the file, never an IndexError or a NaN walk."""
+    path = tampered(tiny, tmp_path, name, change)
+    with pytest.raises(NetworkError) as info:
+        _bundle.load_network_file(path, bbox=CENTRE, min_component_nodes=1)
+    assert str(info.value).startswith(f"network file {str(path)!r} is damaged: ")
+    assert words in str(info.value)
+
+
+def test_builder_counts_ways_with_missing_nodes(tmp_path: Path) -> None:
+    """The stretches over a missing node are left out, with one warning; the rest stays."""
+    path = tmp_path / "cut.osm"
+    ways = dict(WAYS) | {107: ([4, 777, 8], {"highway": "footway"}),
+                         108: ([9, 778], {"highway": "footway"})}
+    path.write_text(osm_xml(NODES, ways), encoding="utf-8")
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        _, summary = _netbuild.build_network([path])
+    messages = [str(w.message) for w in record]
+    assert messages == ["cut.osm: 2 ways refer to nodes missing from the extract; the "
+                        "stretches over them were left out"]
+    assert summary.edges >= 9
+
+
+@pytest.mark.parametrize("value", ["nan", "95x", ""])
+def test_builder_node_with_a_bad_coordinate_is_one_error(runner: CliRunner, tmp_path: Path,
+                                                         value: str) -> None:
+    """pyosmium refuses the file; the builder says so in one line (was a traceback)."""
+    text = osm_xml(NODES, WAYS).replace(f'lat="{LAT0 + NODES[1][1] / 1000:.7f}"',
+                                        f'lat="{value}"', 1)
+    path = tmp_path / "nan.osm"
+    path.write_text(text, encoding="utf-8")
+    result = runner.invoke(main, ["network", "build", str(path), "-o",
+                                  str(tmp_path / "x.rrnet")])
+    assert "cannot read OSM extract" in one_error(result)
+    assert not (tmp_path / "x.rrnet").exists()

@@ -267,3 +267,19 @@ def test_streets_in_a_box() -> None:
 
 def test_an_estimate_has_no_streets() -> None:
     assert list(src.estimate_network(XINTIANDI).streets()) == []
+
+
+# --------------------------------------------------------------------------- issue 12: lengths
+
+
+@pytest.mark.parametrize("length", [None, math.nan, -50.0, "not a number"])
+def test_a_missing_or_invalid_length_is_measured_along_the_geometry(length: object) -> None:
+    """A graph edge without a usable ``length`` is not free to walk (nor NaN)."""
+    g, _ = bent()
+    for _, _, data in g.edges(data=True):
+        if length is None:
+            del data["length"]
+        else:
+            data["length"] = length
+    net = src.network_from_graph(g, source="extract", origin="test", bbox=XINTIANDI)
+    assert net.index.edge_len.tolist() == pytest.approx([200.0], rel=1e-3)

@@ -4,6 +4,7 @@ fall-through of ``walk_network``, and osmnx's settings around all of them."""
 from __future__ import annotations
 
 import bz2
+import math
 from pathlib import Path
 from typing import Any
 
@@ -37,10 +38,11 @@ def test_real_extract_drops_elevated_roads() -> None:
 
 def test_road_file_component_size() -> None:
     """The extract README: bidirectional, the road file's largest weakly connected
-    component holds 2,222 of its 2,958 nodes."""
+    component holds 2,222 of its 2,958 nodes (2,458 of them on its ways: the graph holds
+    those, not the 500 lone nodes)."""
     path = need_shared(ROADS)
     g = src.graph_from_extract(path)
-    assert g.number_of_nodes() == 2958
+    assert g.number_of_nodes() == 2458
     assert max(len(c) for c in nx.weakly_connected_components(g)) == 2222
 
 
@@ -344,7 +346,10 @@ def test_failed_extract_read_restores_osmnx_settings(tmp_path: Path, sentinels: 
         raise ValueError("bad XML")
 
     path = tmp_path / "x.osm"
-    path.write_text("<?xml version='1.0'?><osm version='0.6'></osm>", encoding="utf-8")
+    path.write_text("<?xml version='1.0'?><osm version='0.6'>"
+                    "<node id='1' lat='31.22' lon='121.47'/><node id='2' lat='31.22' "
+                    "lon='121.471'/><way id='3'><nd ref='1'/><nd ref='2'/>"
+                    "<tag k='highway' v='residential'/></way></osm>", encoding="utf-8")
     monkeypatch.setattr(ox, "graph_from_xml", broken)
     with pytest.raises(NetworkError, match="cannot read OSM extract"):
         src.graph_from_extract(path)
@@ -384,3 +389,239 @@ def test_offline_download_stops_after_the_probe(offline: Path) -> None:
     with pytest.raises(NetworkError, match="cannot be reached"):
         src.download_graph(XINTIANDI, progress=lambda *a: calls.append(a))
     assert [done for done, _, _ in calls] == [0]
+
+
+# --------------------------------------------------------------------------- issue 12: extracts
+
+LON0, LAT0 = 121.465, 31.218
+
+
+def extract_xml(nodes: dict[int, tuple[str, str]], ways: dict[int, list[int]]) -> str:
+    """OSM XML with nodes as (lat, lon) text (so that bad values can be written) and
+    residential ways."""
+    lines = ["<?xml version='1.0' encoding='UTF-8'?>", "<osm version='0.6'>"]
+    lines += [f"<node id='{n}' lat='{lat}' lon='{lon}'/>" for n, (lat, lon) in nodes.items()]
+    for wid, refs in ways.items():
+        lines.append(f"<way id='{wid}'>" + "".join(f"<nd ref='{r}'/>" for r in refs)
+                     + f"<tag k='highway' v='residential'/><tag k='name' v='路{wid}'/></way>")
+    lines.append("</osm>")
+    return "\n".join(lines)
+
+
+def row_nodes(count: int = 6) -> dict[int, tuple[str, str]]:
+    """``count`` nodes 100 m apart along a parallel, ids 1..count."""
+    step = 100 / (111_195.0 * 0.8553)
+    return {i + 1: (f"{LAT0:.7f}", f"{LON0 + i * step:.7f}") for i in range(count)}
+
+
+def street_ways() -> dict[int, list[int]]:
+    return {100 + i: [i + 1, i + 2] for i in range(5)}
+
+
+def test_a_way_with_a_missing_node_is_left_out_not_the_file(tmp_path: Path) -> None:
+    """osmnx refused the whole file ("Some edges missing nodes")."""
+    ways = street_ways() | {200: [5, 6, 999], 201: [1, 998]}
+    path = tmp_path / "cut.osm"
+    path.write_text(extract_xml(row_nodes(), ways), encoding="utf-8")
+    graph, messages = warned(src.graph_from_extract, path)
+    assert messages == [f"OSM extract {str(path)!r}: 2 ways refer to nodes missing from the "
+                        "extract and were left out"]
+    assert graph.number_of_nodes() == 6
+    assert graph.number_of_edges() == 10  # the five streets, both ways
+
+
+def test_twelve_ways_with_missing_nodes_are_counted_in_one_warning(tmp_path: Path) -> None:
+    ways = street_ways() | {300 + k: [1, 5000 + k] for k in range(12)}
+    path = tmp_path / "cut.osm"
+    path.write_text(extract_xml(row_nodes(), ways), encoding="utf-8")
+    _, messages = warned(src.graph_from_extract, path)
+    (message,) = messages
+    assert "12 ways refer to nodes missing from the extract and were left out" in message
+
+
+@pytest.mark.parametrize(("lat", "lon"), [("95.0", f"{LON0}"), ("nan", f"{LON0}"),
+                                          (f"{LAT0}", "inf"), ("", f"{LON0}"),
+                                          (f"{LAT0}", "east")])
+def test_a_node_with_impossible_coordinates_costs_its_ways_only(tmp_path: Path, lat: str,
+                                                                lon: str) -> None:
+    nodes = row_nodes() | {7: (lat, lon)}
+    path = tmp_path / "bad-node.osm"
+    path.write_text(extract_xml(nodes, street_ways() | {400: [6, 7]}), encoding="utf-8")
+    graph, messages = warned(src.graph_from_extract, path)
+    (message,) = messages
+    assert "1 way refers to nodes missing from the extract and was left out" in message
+    assert "1 node with coordinates that are not numbers or out of range" in message
+    assert 7 not in graph.nodes
+    assert all(-90 <= d["y"] <= 90 and math.isfinite(d["x"]) for _, d in graph.nodes(data=True))
+
+
+def test_a_way_of_one_node_is_no_street_and_no_error(tmp_path: Path) -> None:
+    path = tmp_path / "short.osm"
+    path.write_text(extract_xml(row_nodes(), street_ways() | {500: [3], 501: [4, 4]}),
+                    encoding="utf-8")
+    graph, messages = warned(src.graph_from_extract, path)
+    assert not messages
+    assert graph.number_of_edges() == 10
+
+
+@pytest.mark.parametrize("content", [
+    "<osm/>", "<?xml version='1.0'?><osm version='0.6'></osm>",
+    "<?xml version='1.0'?><osm version='0.6'><way id='1'><nd ref='1'/><nd ref='2'/>"
+    "<tag k='highway' v='residential'/></way></osm>",
+])
+def test_extracts_without_a_usable_street_are_one_error(tmp_path: Path, content: str) -> None:
+    path = tmp_path / "nothing.osm"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(NetworkError, match="holds no streets"):
+        quiet(src.graph_from_extract, path)
+
+
+def test_an_extract_cut_mid_way_is_one_error(tmp_path: Path) -> None:
+    text = extract_xml(row_nodes(), street_ways())
+    path = tmp_path / "cut.osm"
+    path.write_text(text[: len(text) // 2], encoding="utf-8")
+    with pytest.raises(NetworkError, match="cannot read OSM extract"):
+        src.graph_from_extract(path)
+
+
+def test_pbf_with_a_missing_node_behaves_like_the_xml(tmp_path: Path) -> None:
+    import osmium
+
+    xml = tmp_path / "cut.osm"
+    xml.write_text(extract_xml(row_nodes(), street_ways() | {200: [5, 6, 999]}),
+                   encoding="utf-8")
+    pbf = tmp_path / "cut.osm.pbf"
+    with osmium.SimpleWriter(str(pbf)) as writer:
+        for obj in osmium.FileProcessor(str(xml)):
+            writer.add(obj)
+    bz = tmp_path / "cut.osm.bz2"
+    bz.write_bytes(bz2.compress(xml.read_bytes()))
+    shapes = []
+    for path in (xml, pbf, bz):
+        graph, messages = warned(src.graph_from_extract, path)
+        assert messages == [f"OSM extract {str(path)!r}: 1 way refers to nodes missing from "
+                            "the extract and was left out"]
+        shapes.append((graph.number_of_nodes(), graph.number_of_edges()))
+    assert shapes[0] == shapes[1] == shapes[2] == (6, 10)
+
+
+def test_auto_uses_an_extract_with_a_missing_node(offline: Path, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """The configured extract is not given up for one broken way."""
+    path = tmp_path / "cut.osm"
+    path.write_text(extract_xml(row_nodes(), street_ways() | {200: [5, 6, 999]}),
+                    encoding="utf-8")
+    monkeypatch.setattr(settings, "osm_extract", path)
+    points = [(LON0 + 0.001, LAT0), (LON0 + 0.004, LAT0)]
+    net, messages = warned(src.walk_network, nw.BBox.around(points), points=points)
+    assert net.source == "extract"
+    assert any("1 way refers to nodes missing" in m for m in messages)
+
+
+# --------------------------------------------------------------------------- issue 12: caches
+
+#: The area of the cache files below: around the 5 x 5 grid at (121.465, 31.218).
+CACHE_AREA = nw.BBox(31.2175, 121.4645, 31.2225, 121.4695)
+INNER = nw.BBox(31.2180, 121.4650, 31.2220, 121.4690)
+
+
+def write_cache(graph: nx.MultiDiGraph, area: nw.BBox = CACHE_AREA) -> Path:
+    import osmnx as ox
+
+    path = src._cache_path(area)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ox.save_graphml(graph, path)
+    return path
+
+
+def test_a_good_cache_file_is_used_quietly(offline: Path) -> None:
+    write_cache(grid(5, lon0=LON0, lat0=LAT0))
+    net, messages = warned(src.walk_network, INNER)
+    assert net.source == "cache"
+    assert not messages
+
+
+@pytest.mark.parametrize("value", [0.0, -95.0, math.nan, 3.0, 5000.0])
+def test_cached_lengths_are_checked_against_the_geometry(offline: Path, value: float) -> None:
+    """0 or negative lengths gave a 62 m leg between points 949 m apart."""
+    from redroute.coords import haversine_m
+    from redroute.matrix import travel_matrix
+
+    g = grid(5, lon0=LON0, lat0=LAT0)
+    for _, _, data in g.edges(data=True):
+        data["length"] = value
+    path = write_cache(g)
+    net, messages = warned(src.walk_network, INNER)
+    assert net.source == "cache"
+    assert any(f"cache file {path}: " in m and "were measured again" in m for m in messages)
+    a, b = (LON0, LAT0), (LON0 + 0.004, LAT0 + 0.004)
+    m = quiet(travel_matrix, net, [a, b]).distance_m
+    blocks = 4 * haversine_m(LON0, LAT0, LON0 + 0.001, LAT0) + 4 * haversine_m(
+        LON0, LAT0, LON0, LAT0 + 0.001)
+    assert m[0, 1] == pytest.approx(blocks, rel=0.02)
+    assert m[0, 1] >= haversine_m(*a, *b)
+
+
+@pytest.mark.parametrize("bad", [{"x": math.nan}, {"y": math.nan}, {"y": 95.0},
+                                 {"x": math.inf}])
+def test_a_cache_with_impossible_coordinates_is_skipped(offline: Path,
+                                                        bad: dict[str, float]) -> None:
+    g = grid(5, lon0=LON0, lat0=LAT0)
+    g.nodes[7].update(bad)
+    path = write_cache(g)
+    net, messages = warned(src.walk_network, INNER)
+    assert net.source == "bundled"
+    assert any(f"ignoring cache file {path}: 1 node(s) have coordinates that are not "
+               "numbers or out of range (node 7" in m for m in messages)
+
+
+def test_a_cache_with_no_streets_in_its_area_is_skipped(offline: Path) -> None:
+    """A file named for Xintiandi that holds the streets of Jiading: `auto` failed."""
+    path = write_cache(grid(5, lon0=121.25, lat0=31.38))
+    net, messages = warned(src.walk_network, INNER)
+    assert net.source == "bundled"
+    assert any(f"ignoring cache file {path}: its streets are not in the area its name says"
+               in m for m in messages)
+
+
+def test_a_cache_with_no_street_in_the_plans_area_is_skipped(offline: Path) -> None:
+    """The cache holds streets in one corner of its area only: the plan's area has none
+    (the clip's error escaped `auto`)."""
+    path = write_cache(grid(3, lon0=121.441, lat0=31.201), nw.BBox(31.20, 121.44, 31.25, 121.50))
+    plan = nw.BBox(31.2400, 121.4900, 31.2450, 121.4950)
+    net, messages = warned(src.walk_network, plan)
+    assert net.source == "bundled"
+    assert any(f"ignoring cache file {path}: it has no streets in the area" in m
+               for m in messages)
+
+
+def test_a_cache_without_edges_is_skipped(offline: Path) -> None:
+    g = grid(5, lon0=LON0, lat0=LAT0)
+    g.remove_edges_from(list(g.edges))
+    path = write_cache(g)
+    net, messages = warned(src.walk_network, INNER)
+    assert net.source == "bundled"
+    assert any(f"ignoring cache file {path}: it holds no streets" in m for m in messages)
+
+
+def test_a_cache_file_cut_mid_way_is_skipped(offline: Path) -> None:
+    path = write_cache(grid(5, lon0=LON0, lat0=LAT0))
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    net, messages = warned(src.walk_network, INNER)
+    assert net.source == "bundled"
+    assert any(f"ignoring damaged cache file {path}" in m for m in messages)
+
+
+def test_a_bad_cache_falls_through_to_a_good_older_one(offline: Path) -> None:
+    import os
+
+    good = write_cache(grid(5, lon0=LON0, lat0=LAT0), nw.BBox(31.2170, 121.4640, 31.2230,
+                                                               121.4700))
+    os.utime(good, (1_000_000_000, 1_000_000_000))  # older: tried second
+    g = grid(5, lon0=LON0, lat0=LAT0)
+    g.nodes[3]["x"] = math.nan
+    write_cache(g)
+    net, messages = warned(src.walk_network, INNER)
+    assert net.source == "cache" and net.origin == str(good)
+    assert any("ignoring cache file" in m for m in messages)
