@@ -234,6 +234,9 @@ def make_plan(
     net = choose_network(BBox.around(points, buffer_m=settings.buffer_m), network=network,
                          step_free=request.step_free, points=points, report=report,
                          progress=progress)
+    _check_near(start_place, "start", net, candidates)
+    if one_way and end_place is not None:
+        _check_near(end_place, "end", net, candidates)
     if report:
         report(f"computing walking times between {len(points)} points...")
     names = [start_place.id or start_place.name_en, *(lm.id for lm in candidates)]
@@ -248,7 +251,8 @@ def make_plan(
                "and plan each bank as a walk of its own")
         raise PlanError(msg)
     problem, unknown = _problem(matrix, candidates, day, request, one_way=one_way,
-                                round_trip=end_place is not None and not one_way)
+                                round_trip=end_place is not None and not one_way,
+                                places=(start_place.name_en, (end_place or start_place).name_en))
     if report:
         report(f"choosing and ordering stops among {len(candidates)} candidates...")
     from redroute import solver
@@ -257,6 +261,9 @@ def make_plan(
         solution = solver.solve(problem, time_limit=request.time_limit, seed=request.seed)
     except solver.InfeasibleRequestError as err:
         raise PlanError(_infeasible(err, candidates, day, matrix)) from err
+    if not solution.order:
+        raise PlanError(_nothing_fits(solution, candidates, day, matrix, request=request,
+                                      start=start_place, end=end_place))
     index = {lm.id: k + 1 for k, lm in enumerate(candidates)}
     landmarks: list[Landmark | None] = [None, *candidates] + ([None] if one_way else [])
     title_zh, title_en = _title(request.theme, request.district)
@@ -330,6 +337,75 @@ def _infeasible(err: Exception, candidates: list[Landmark], day: dt.date,
     return f"cannot plan this walk: {_reword(str(err))}{detail}"
 
 
+#: A start or end point farther than this from every street of a real network is not on
+#: land in the network's area (the sea, the estuary) or far outside it; the catalogue's own
+#: sites lie within 2 km of the bundled network's streets.
+_FAR_FROM_STREETS_M = 5_000.0
+#: On the estimate (no streets), a start or end farther than this from every stop.
+_FAR_FROM_STOPS_M = 10_000.0
+
+
+def _check_near(place: Place, role: str, net: WalkNetwork, candidates: list[Landmark]) -> None:
+    """Raise :class:`PlanError` when a start or end point is nowhere near the walk: far
+    from every street of a real network, or far from every stop on the estimate."""
+    import warnings
+
+    from redroute._errors import NetworkWarning
+
+    if not net.estimated:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", NetworkWarning)  # the message below says it
+            (snap,) = net.snap([(place.lon, place.lat)])
+        if snap.distance_m > _FAR_FROM_STREETS_M:
+            msg = (f"{role} point {place.name_en} is {snap.distance_m / 1000:.0f} km from the "
+                   f"nearest street of the walking network ({net.source}): it is not on land "
+                   f"in central Shanghai (in the sea?); give {_a(role)} near the stops")
+            raise PlanError(msg)
+    if not candidates:
+        return
+    far = [coords.haversine_m(place.lon, place.lat, lm.lon, lm.lat) for lm in candidates]
+    k = min(range(len(far)), key=far.__getitem__)
+    if far[k] > _FAR_FROM_STOPS_M:
+        lm = candidates[k]
+        msg = (f"{role} point {place.name_en} is {far[k] / 1000:.0f} km from the nearest stop, "
+               f"{lm.name_en} ({lm.id}): too far to walk (is it on land in central "
+               f"Shanghai? in the sea?); give {_a(role)} near the stops")
+        raise PlanError(msg)
+
+
+def _a(role: str) -> str:
+    return f"an {role}" if role[:1] in "aeiou" else f"a {role}"
+
+
+def _nothing_fits(solution: Any, candidates: list[Landmark], day: dt.date,
+                  matrix: TravelMatrix, *, request: PlanRequest, start: Place,
+                  end: Place | None) -> str:
+    """Why a tour holds no stop at all: the walk to the nearest stop, or each reason."""
+    from redroute import solver
+
+    weekday = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")[day.weekday()]
+    excluded: dict[int, Any] = solution.excluded
+    budget = [k for k, e in excluded.items()
+              if e.reason is solver.Reason.BUDGET and 1 <= k <= len(candidates)]
+    if budget:
+        times = matrix.duration_s
+        k = min(budget, key=lambda v: float(times[0, v]))
+        lm = candidates[k - 1]
+        walk = float(times[0, k])
+        text = (f"cannot plan this walk: the walk from {start.name_en} to the nearest stop, "
+                f"{lm.name_en} ({lm.id}), alone takes {solver._duration(walk)}")
+        need = walk + lm.visit_minutes * 60.0
+        if end is not None:
+            back = float(times[k, len(matrix.points) - 1 if end != start else 0])
+            need += back
+            way = "back" if end == start else f"on to {end.name_en}"
+            text += f", {way} {solver._duration(back)}"
+        return (f"{text}, with a visit of {lm.visit_minutes:g} min: at least "
+                f"{solver._duration(need)}; {request.hours:g} h is too short")
+    reasons = "; ".join(_reword(e.message) for e in excluded.values())
+    return f"cannot plan this walk: no stop can be visited on {day:%Y-%m-%d} {weekday}: {reasons}"
+
+
 def _reword(message: str) -> str:
     # "mandatory stop 5 (first-congress-site) is closed that day (...)" -> without the index
     return re.sub(r"stop \d+ \(([^)]+)\)", r"stop \1", message)
@@ -351,8 +427,8 @@ def _candidates(cat: Catalogue, request: PlanRequest) -> list[Landmark]:
 
 
 def _problem(matrix: TravelMatrix, candidates: list[Landmark], day: dt.date,
-             request: PlanRequest, *, one_way: bool,
-             round_trip: bool) -> tuple[Any, list[Excluded]]:
+             request: PlanRequest, *, one_way: bool, round_trip: bool,
+             places: tuple[str, str] = ("start", "end")) -> tuple[Any, list[Excluded]]:
     """The solver's problem over the matrix points, and the stops left out as unknown."""
     import numpy as np
 
@@ -392,7 +468,9 @@ def _problem(matrix: TravelMatrix, candidates: list[Landmark], day: dt.date,
         order=[index[lm.id] for lm in candidates] if request.order == "fixed" else None,
         distance=matrix.distance_m,
         max_distance=None if request.max_walk_km is None else request.max_walk_km * 1000.0,
-        names=["start", *(lm.id for lm in candidates)] + (["end"] if one_way else []),
+        # The start and end by their place names: the solver's explanations are read by
+        # a person ("the walk from People's Square to ..."), never node numbers.
+        names=[places[0], *(lm.id for lm in candidates)] + ([places[1]] if one_way else []),
     )
     return problem, unknown
 

@@ -46,7 +46,7 @@ from typing import NoReturn
 import numpy as np
 
 from redroute._errors import InfeasibleRequestError, ProblemError
-from redroute._solver_core import _INF, EPS, FloatArray, _Instance
+from redroute._solver_core import _INF, EPS, FloatArray, ProblemLike, _Instance
 from redroute._solver_exact import _exact
 from redroute._solver_search import _Route, _Search
 
@@ -356,17 +356,45 @@ class Problem:
         return limit
 
     def label(self, node: int) -> str:
-        """``3 (lu-xun-memorial-hall)``, or ``3`` without names."""
+        """``3 (lu-xun-memorial-hall)``, or ``3`` without names (for malformed problems)."""
         return f"{node} ({self.names[node]})" if self.names else str(node)
 
+    def name(self, node: int) -> str:
+        """``lu-xun-memorial-hall``, or ``node 3`` without names (for infeasible requests,
+        which a person reads: no internal numbers when there are names)."""
+        return self.names[node] if self.names else f"node {node}"
 
-def _clock(seconds: float) -> str:
+
+def _clock(seconds: float, *, up: bool = False) -> str:
+    """``09:22``: a time of day to the minute (``up``: rounded up, for a time that must not
+    look earlier than it is)."""
     if not math.isfinite(seconds):
         return "never"
-    whole = round(seconds)
-    h, rest = divmod(whole, 3600)
-    m, s = divmod(rest, 60)
-    return f"{h:02d}:{m:02d}" + (f":{s:02d}" if s else "")
+    minutes = math.ceil(seconds / 60 - 1e-9) if up else math.floor(seconds / 60 + 1e-9)
+    h, m = divmod(minutes, 60)
+    return f"{h:02d}:{m:02d}"
+
+
+def _duration(seconds: float) -> str:
+    """``25 min`` or ``2 h 05 min`` (rounded up to the minute)."""
+    if not math.isfinite(seconds):
+        return "forever"
+    minutes = max(0, math.ceil(seconds / 60 - 1e-9))
+    if minutes < 60:
+        return f"{minutes} min"
+    h, m = divmod(minutes, 60)
+    return f"{h} h {m:02d} min"
+
+
+def _limit_text(problem: ProblemLike) -> str:
+    """``09:15, the end of the 0.25 h time budget`` or ``17:00, the latest end``."""
+    deadline = problem.deadline
+    text = _clock(deadline)
+    if problem.budget is not None and deadline >= problem.start_time + problem.budget - EPS:
+        return f"{text}, the end of the {problem.budget / 3600:g} h time budget"
+    if problem.latest_end is not None:
+        return f"{text}, the latest end"
+    return text
 
 
 def _windows_text(windows: Sequence[tuple[float, float]]) -> str:
@@ -379,7 +407,8 @@ def _windows_text(windows: Sequence[tuple[float, float]]) -> str:
 
 def _explain(inst: _Instance, v: int) -> Exclusion | None:
     """Why ``v`` cannot be in any tour, or ``None`` when it fits alone (by sound bounds)."""
-    label = inst.problem.label(v)
+    problem = inst.problem
+    label = problem.name(v)
     windows = inst.windows[v]
     arrival = float(inst.earliest[v])
     reach = arrival if math.isfinite(arrival) else None
@@ -387,31 +416,38 @@ def _explain(inst: _Instance, v: int) -> Exclusion | None:
     def out(reason: Reason, text: str) -> Exclusion:
         return Exclusion(reason, f"stop {label} {text}", windows, reach)
 
-    end_text = "the end of the tour" if inst.problem.end is None else (
-        f"end {inst.problem.label(inst.e)}")
-    deadline = _clock(inst.problem.deadline)
+    start_name = problem.name(inst.s)
+    end_text = "the end of the tour" if problem.end is None else (
+        f"the end, {problem.name(inst.e)}")
+    deadline = _limit_text(problem)
     if not windows:
         return out(Reason.CLOSED, "is closed that day (no visiting window)")
     if not math.isfinite(arrival):
-        return out(Reason.UNREACHABLE,
-                   f"cannot be reached from start {inst.problem.label(inst.s)}")
+        return out(Reason.UNREACHABLE, f"cannot be reached on foot from the start, {start_name}")
     if not math.isfinite(inst.to_end[v]):
-        return out(Reason.UNREACHABLE, f"has no way on to {end_text}")
+        return out(Reason.UNREACHABLE, f"has no way on foot on to {end_text}")
+    walk = _duration(arrival - inst.t0)
     found = inst.window_start(v, arrival)
     if found is None:
         return out(Reason.OPENS_TOO_LATE,
-                   f"cannot be reached before its windows close ({_windows_text(windows)}): "
-                   f"the earliest arrival is {_clock(arrival)}")
+                   f"cannot be reached before it closes ({_windows_text(windows)}): the walk "
+                   f"from {start_name} takes {walk}, so the earliest arrival is "
+                   f"{_clock(arrival, up=True)}")
     start = found[0]
     over = start + inst.duration[v] + inst.to_end[v]
     if over > inst.deadline + EPS:
         if arrival + inst.duration[v] + inst.to_end[v] <= inst.deadline + EPS:
             return out(Reason.OPENS_TOO_LATE,
                        f"opens too late ({_windows_text(windows)}): a visit from "
-                       f"{_clock(start)} ends the tour at {_clock(over)}, after {deadline}")
+                       f"{_clock(start)} ends the tour at {_clock(over, up=True)}, after "
+                       f"{deadline}")
+        onward = (f", then {_duration(inst.to_end[v])} on to {end_text}"
+                  if problem.end is not None and inst.to_end[v] > 0 else "")
         return out(Reason.BUDGET,
-                   f"does not fit in the time budget even alone: arriving at "
-                   f"{_clock(arrival)}, the tour ends at {_clock(over)}, after {deadline}")
+                   f"does not fit in the time budget even alone: the walk from {start_name} "
+                   f"takes {walk} (arriving at {_clock(arrival, up=True)}), the visit "
+                   f"{_duration(inst.duration[v])}{onward}: the tour would end at "
+                   f"{_clock(over, up=True)}, after {deadline}")
     walk = inst.cost_from_start[v] + inst.cost_to_end[v]
     if walk > inst.max_cost + EPS:
         return out(Reason.DISTANCE,
@@ -421,7 +457,7 @@ def _explain(inst: _Instance, v: int) -> Exclusion | None:
 
 
 def _left_out(inst: _Instance, v: int, reason: Reason) -> Exclusion:
-    label = inst.problem.label(v)
+    label = inst.problem.name(v)
     text = ("fits alone, but is not in the best tour" if reason is Reason.LOWER_SCORE
             else "fits alone, but not in the fixed order with the stops kept")
     return Exclusion(reason, f"stop {label} {text}", inst.windows[v], float(inst.earliest[v]))
@@ -432,21 +468,16 @@ def _mandatory_failure(inst: _Instance, *, fixed: bool, proven: bool = True) -> 
     problem = inst.problem
     mandatory = [v for v in inst.candidates if v in inst.mandatory]
     if not mandatory:
-        msg = (f"no tour from start {problem.label(inst.s)} reaches "
-               f"{'the end' if problem.end is None else 'end ' + problem.label(inst.e)} "
-               f"by {_clock(inst.problem.deadline)}"
-               + ("" if not inst.limited_walk else
-                  f" within {inst.max_cost:.0f} m"))
-        raise InfeasibleRequestError(msg, stops=[inst.s, inst.e])
+        raise InfeasibleRequestError(_no_tour(inst), stops=[inst.s, inst.e])
     culprit = mandatory
     if proven and len(mandatory) > 2:
         for pair in itertools.combinations(mandatory, 2):
             if _exact(inst, list(pair), required=frozenset(pair), fixed=fixed) is None:
                 culprit = list(pair)
                 break
-    names = ", ".join(f"{problem.label(v)} [{_windows_text(inst.windows[v])}]" for v in culprit)
+    names = ", ".join(f"{problem.name(v)} [{_windows_text(inst.windows[v])}]" for v in culprit)
     how = "in the fixed order " if fixed else ""
-    limit = f"by {_clock(inst.problem.deadline)}"
+    limit = f"by {_limit_text(problem)}"
     if inst.limited_walk:
         limit += f" within {inst.max_cost:.0f} m"
     both = "both" if len(culprit) == 2 else "all"
@@ -455,6 +486,23 @@ def _mandatory_failure(inst: _Instance, *, fixed: bool, proven: bool = True) -> 
         msg += " (the heuristic found no such tour; one may still exist)"
     raise InfeasibleRequestError(msg, stops=culprit)
 
+
+
+def _no_tour(inst: _Instance) -> str:
+    """Why not even the walk straight from the start to the end fits (no mandatory stop)."""
+    problem = inst.problem
+    a, b = problem.name(inst.s), problem.name(inst.e)
+    travel = float(inst.travel[inst.s, inst.e])
+    if not math.isfinite(travel):
+        return f"there is no way on foot from the start, {a}, to the end, {b}"
+    if inst.t0 + travel > inst.deadline + EPS:
+        return (f"the walk from the start, {a}, to the end, {b}, alone takes "
+                f"{_duration(travel)} (from {_clock(inst.t0)} to "
+                f"{_clock(inst.t0 + travel, up=True)}): it does not fit before "
+                f"{_limit_text(problem)}")
+    return (f"the walk from the start, {a}, to the end, {b}, alone is "
+            f"{float(inst.cost[inst.s, inst.e]):.0f} m, over the maximum "
+            f"{inst.max_cost:.0f} m")
 
 
 # --------------------------------------------------------------------------- entry point

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import warnings
 from pathlib import Path
 from typing import Any
@@ -406,3 +407,129 @@ def test_cli_date_outside_the_supported_years_is_one_error_line(
     assert result.stderr.strip() == (f"Error: {option} {day} is outside the supported years "
                                      f"{hours.FIRST_YEAR}-{hours.LAST_YEAR}")
     assert "Traceback" not in result.stderr and not result.stdout
+
+
+# --------------------------------------------------------------------------- issue 12: wording
+
+#: A node number in a message: "start 0 (start)", "end 10 (end)", "stop 3 (x)".
+NODE_NUMBER = r"\b(start|end|stop|node) \d+\b|\d+ \("
+
+
+def plan_error(**kwargs: Any) -> str:
+    with pytest.raises(PlanError) as info:
+        quiet(**kwargs)
+    message = str(info.value)
+    assert not re.search(NODE_NUMBER, message), message
+    assert not re.search(r"\d\d:\d\d:\d\d", message), message
+    return message
+
+
+def founding(cat: Catalogue, **changes: Any) -> dict[str, Any]:
+    r = load_routes(None, cat)["founding"]
+    fields: dict[str, Any] = {"stops": list(r.stops), "catalogue": cat, "date": SATURDAY,
+                              "start": r.start, "end": r.end, "hours": r.hours,
+                              "network": "estimate"}
+    return fields | changes
+
+
+def test_budget_too_short_for_the_walk_to_the_end(cat: Catalogue) -> None:
+    """`P --hours 0.3` said "no tour from start 0 (start) reaches end 10 (end) by 09:18"."""
+    message = plan_error(**founding(cat, hours=0.3))
+    assert re.fullmatch(r"cannot plan this walk: the walk from the start, People's Square, to "
+                        r"the end, Xintiandi, alone takes \d+ min \(from 09:00 to 09:\d\d\): it "
+                        r"does not fit before 09:18, the end of the 0\.3 h time budget", message)
+
+
+def test_budget_too_short_for_the_first_stop_of_a_round_trip(cat: Catalogue) -> None:
+    """No stop fits: was an itinerary without a stop and exit 0."""
+    message = plan_error(**founding(cat, hours=0.25, end="start"))
+    assert re.fullmatch(r"cannot plan this walk: the walk from People's Square to the nearest "
+                        r"stop, .+ \([a-z0-9-]+\), alone takes \d+ min, back \d+ min, with a "
+                        r"visit of \d+ min: at least \d+ min; 0\.25 h is too short", message)
+
+
+def test_budget_too_short_for_the_first_stop_of_an_open_walk(cat: Catalogue) -> None:
+    message = plan_error(**founding(cat, hours=0.25, end=None))
+    assert "alone takes" in message and "back" not in message
+    assert message.endswith("0.25 h is too short")
+
+
+def test_end_unreachable_by_the_deadline(cat: Catalogue) -> None:
+    message = plan_error(stops=["old-yuyangli-2"], catalogue=cat, date=SATURDAY,
+                         start="peoples-square", end="lu-xun-tomb", hours=0.5,
+                         start_time=dt.time(9, 0), network="estimate")
+    assert "the walk from the start, People's Square, to the end, " in message
+    assert "it does not fit before 09:30, the end of the 0.5 h time budget" in message
+
+
+def test_mandatory_stop_that_cannot_be_fitted_tells_walk_visit_and_budget(
+        cat: Catalogue) -> None:
+    message = plan_error(**founding(cat, hours=0.5, mandatory=["first-congress-site"]))
+    assert message.startswith("cannot plan this walk: mandatory stop first-congress-site does "
+                              "not fit in the time budget even alone: the walk from People's "
+                              "Square takes ")
+    assert "min (arriving at 09:" in message
+    assert "the visit 30 min, then" in message and "on to the end, Xintiandi" in message
+    assert "after 09:30, the end of the 0.5 h time budget" in message
+
+
+def test_mandatory_stop_closing_before_the_walker_arrives(cat: Catalogue) -> None:
+    message = plan_error(**founding(cat, start_time=dt.time(16, 45),
+                                    mandatory=["first-congress-site"]))
+    assert "mandatory stop first-congress-site cannot be reached before it closes" in message
+    assert "the walk from People's Square takes" in message
+
+
+def test_no_stop_open_that_day(cat: Catalogue) -> None:
+    message = plan_error(stops=["lu-xun-residence"], catalogue=cat, date=MONDAY,
+                         start="lu-xun-tomb", network="estimate")
+    assert message == ("cannot plan this walk: no stop can be visited on 2026-12-07 Mon: "
+                       "stop lu-xun-residence is closed that day (no visiting window)")
+
+
+@pytest.mark.parametrize("network", ["estimate", "bundled"])
+def test_a_start_in_the_sea(cat: Catalogue, network: str) -> None:
+    """31.10 N 122.00 E is in Shanghai's box but in the East China Sea."""
+    message = plan_error(**founding(cat, start="31.10,122.00", network=network))
+    where = ("from the nearest street of the walking network (bundled)" if network == "bundled"
+             else "from the nearest stop, ")
+    assert message.startswith("start point 31.10000, 122.00000 is ")
+    assert where in message
+    assert "in the sea?" in message and "give a start near the stops" in message
+
+
+def test_an_end_in_the_yangtze_estuary(cat: Catalogue) -> None:
+    message = plan_error(**founding(cat, end="31.40,121.90", network="bundled"))
+    assert message.startswith("end point 31.40000, 121.90000 is 38 km from the nearest street")
+    assert "give an end near the stops" in message
+
+
+def test_a_start_far_outside_the_streets_of_the_network(cat: Catalogue) -> None:
+    """Jinshan is land, but 40 km from the bundled network of central Shanghai."""
+    message = plan_error(**founding(cat, start="30.75,121.35", network="bundled"))
+    assert re.match(r"start point 30\.75000, 121\.35000 is \d+ km from the nearest street of "
+                    r"the walking network \(bundled\)", message)
+
+
+def test_a_start_off_the_network_but_near_is_still_planned(cat: Catalogue) -> None:
+    """Longhua cemetery is 1.3 km off the bundled streets: its legs are estimated, no error."""
+    it = quiet(stops=["fenglinqiao-martyrs-site", "qian-xuesen-library"], catalogue=cat,
+               date=SATURDAY, start="longhua-martyrs-cemetery", network="bundled", hours=3)
+    assert it.stops
+
+
+def test_cli_impossible_plan_is_one_line_with_place_and_time(runner: Any) -> None:
+    from redroute.cli import main
+
+    result = runner.invoke(main, ["plan", "founding", "--date", "2026-12-05", "--network",
+                                  "estimate", "--hours", "0.3"])
+    assert result.exit_code == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+    assert len(errors) == 1 and "Traceback" not in result.stderr
+    assert "People's Square" in errors[0] and "0.3 h" in errors[0]
+    assert not re.search(NODE_NUMBER, errors[0])
+    result = runner.invoke(main, ["plan", "founding", "--date", "2026-12-05", "--network",
+                                  "estimate", "--start", "31.10,122.00"])
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines()[-1].startswith(
+        "Error: start point 31.10000, 122.00000 is ")
