@@ -40,6 +40,7 @@ LAYERS: dict[str, int] = {
     "redroute.hours": 1,
     "redroute.catalogue": 1,
     "redroute.csv_import": 1,
+    "redroute.places": 1,
     # 2: the walking network and what is said about its streets
     "redroute.network": 2,
     "redroute._sources": 2,
