@@ -311,8 +311,9 @@ def _complete_ways(data: _OsmData, *, origin: str) -> list[tuple[int, list[int],
         else:
             dropped += 1
     if dropped:
-        bad = (f"; {data.bad_nodes} node{'s' if data.bad_nodes != 1 else ''} with "
-               "coordinates that are not numbers or out of range were ignored"
+        one = data.bad_nodes == 1
+        bad = (f"; {data.bad_nodes} node{'' if one else 's'} with coordinates that are not "
+               f"numbers or out of range {'was' if one else 'were'} ignored"
                if data.bad_nodes else "")
         noun = "way refers" if dropped == 1 else "ways refer"
         warnings.warn(f"OSM extract {origin!r}: {dropped} {noun} to nodes missing from the "
