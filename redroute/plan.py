@@ -65,7 +65,9 @@ def _gazetteer_lookup(text: str) -> _Gazetteer | None:
 
 
 def resolve_place(text: str, catalogue: Catalogue, *, crs: str = "wgs84") -> Place:
-    """A start or end point from a landmark id, ``lat,lon`` or a gazetteer name.
+    """A start or end point from a landmark id, ``lat,lon``, a gazetteer name, a Shanghai
+    Metro station (``一大会址·新天地站``, ``"People's Square Station"``) or a common name
+    (``外滩``, ``一大会址``; see :mod:`redroute.places`).
 
     ``crs`` is the datum of ``lat,lon`` (``gcj02`` or ``bd09`` for coordinates copied from
     Chinese map apps); the place is always WGS-84.
@@ -86,14 +88,43 @@ def resolve_place(text: str, catalogue: Catalogue, *, crs: str = "wgs84") -> Pla
     entry = _gazetteer_lookup(value)
     if entry is not None:
         return Place(entry.name_zh, entry.name_en, entry.lon, entry.lat)
+    named = _named_place(value, catalogue)
+    if named is not None:
+        return named
     found = catalogue.query(text=value)
     if len(found) == 1:
         lm = found[0]
         return Place(lm.name_zh, lm.name_en, lm.lon, lm.lat, lm.id)
-    places = ", ".join(GAZETTEER)
-    msg = (f"start/end point {value!r} is not a landmark id, a LAT,LON pair or a known place "
-           f"({places})")
+    import difflib
+
+    from redroute.places import place_names
+
+    names = list(dict.fromkeys([*GAZETTEER, *(e.name_zh for e in GAZETTEER.values()),
+                                *place_names()]))
+    close = difflib.get_close_matches(value, names, n=3, cutoff=0.6)
+    hint = f"; did you mean {' or '.join(close)}?" if close else ""
+    msg = (f"start/end point {value!r} is not a landmark id, a LAT,LON pair, a metro station "
+           f"or a known place (人民广场, 外滩, 一大会址·新天地站, xintiandi...){hint}")
     raise PlanError(msg)
+
+
+def _named_place(value: str, catalogue: Catalogue) -> Place | None:
+    """A metro station or a common name (``redroute.places``) as a start or end point."""
+    from redroute.places import find_place
+
+    place = find_place(value)
+    if place is None:
+        return None
+    if place.landmark is not None:
+        if place.landmark not in set(catalogue.ids):
+            return None  # a user's catalogue without that site: try the text search
+        lm = catalogue.get(place.landmark)
+        return Place(lm.name_zh, lm.name_en, lm.lon, lm.lat, lm.id)
+    if place.lon is None or place.lat is None:
+        msg = (f"start/end point {value!r}: {place.label_en} ({place.label_zh}) has no "
+               "checked position; give its LAT,LON or a nearby station")
+        raise PlanError(msg)
+    return Place(place.label_zh, place.label_en, place.lon, place.lat)
 
 
 def _windows(lm: Landmark, day: dt.date) -> list[tuple[float, float]] | None:

@@ -533,3 +533,37 @@ def test_cli_impossible_plan_is_one_line_with_place_and_time(runner: Any) -> Non
     assert result.exit_code == 1
     assert result.stderr.strip().splitlines()[-1].startswith(
         "Error: start point 31.10000, 122.00000 is ")
+
+
+@pytest.mark.parametrize(("text", "name_en"), [
+    ("一大会址·新天地站", "Site of the First CPC National Congress·Xintiandi Station"),
+    ("Xintiandi Station", "Site of the First CPC National Congress·Xintiandi Station"),
+    ("People's Square Station", "People's Square Station"),
+    ("外滩", "The Bund"),
+    ("the Bund", "The Bund"),
+    ("一大会址", "Site of the 1st National Congress of the CPC"),
+    ("多伦路", None),
+])
+def test_start_at_stations_and_common_names(cat: Catalogue, text: str,
+                                            name_en: str | None) -> None:
+    place = resolve_place(text, cat)
+    if name_en is not None:
+        assert place.name_en == name_en
+    assert coords.in_shanghai(place.lon, place.lat)
+
+
+def test_a_plan_from_the_xintiandi_station(cat: Catalogue, offline: Path) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NetworkWarning)
+        it = make_plan(PlanRequest(stops=("old-yuyangli-2", "chengyuli-12",
+                                          "first-congress-site"), start="一大会址·新天地站"),
+                       catalogue=cat, date=SATURDAY).itinerary
+    assert it.start.name_zh == "一大会址·新天地站"
+    assert len(it.stops) == 3
+
+
+def test_an_unknown_place_suggests_a_close_name(cat: Catalogue) -> None:
+    with pytest.raises(PlanError, match="did you mean 人民广场\\?"):
+        resolve_place("人民广厂", cat)
+    with pytest.raises(PlanError, match="has no checked position"):
+        resolve_place("浦电路站", cat)
