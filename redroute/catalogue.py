@@ -3,8 +3,14 @@
 A catalogue is an RFC 7946 GeoJSON FeatureCollection of Point features in WGS-84, one per
 site; the README's "Catalogue format" section documents every property, and
 :func:`catalogue_schema` returns the JSON Schema the structure is checked against. On top of
-the schema, validation checks what a schema cannot: unique ids, parseable opening hours and
-positions inside Shanghai.
+the schema, validation checks what a schema cannot: unique ids, parseable opening hours,
+positions inside Shanghai, and clean text (:func:`text_problem`: no control characters, no
+value made only of blanks such as U+3000 or U+200B).
+
+Features are checked against the schema by a fast path first (:func:`_plain_feature`, a
+plain-Python reading of the same schema that only ever says "surely valid"); the few it
+does not clear go through :mod:`jsonschema` for the exact message, so a catalogue of tens of
+thousands of sites validates in linear time with a small constant.
 """
 
 from __future__ import annotations
@@ -13,7 +19,8 @@ import difflib
 import json
 import math
 import re
-from collections.abc import Iterator, Sequence
+import unicodedata
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, fields
 from functools import lru_cache
 from importlib import resources
@@ -35,16 +42,27 @@ __all__ = [
     "Problem",
     "catalogue_schema",
     "check_catalogue",
+    "check_feature",
+    "check_file",
     "load_catalogue",
     "parse_catalogue",
     "position_hint",
     "shipped_catalogue_path",
+    "text_problem",
     "validate_file",
     "validate_text",
 ]
 
 SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 SHIPPED_NAME = "landmarks.geojson"
+
+#: The fields whose text may run over several lines (paragraphs, ``\\n`` only); every other
+#: text is one line.
+PROSE_FIELDS = ("summary_zh", "summary_en", "booking_note_zh", "booking_note_en")
+
+#: How deeply a checked JSON value may nest (a catalogue or an itinerary needs 5 levels); a
+#: document too deep for Python's parser is reported at its first bracket deeper than this.
+MAX_JSON_DEPTH = 64
 
 _REQUIRED = (
     "id",
@@ -448,67 +466,248 @@ def validate_file(path: str | Path) -> list[Problem]:
     return validate_text(_read_text(p), source=str(p))
 
 
+def check_file(path: str | Path) -> tuple[Catalogue | None, list[Problem]]:
+    """A catalogue file read and checked once: ``(catalogue, [])`` when it is valid,
+    ``(None, every problem)`` when not; :class:`CatalogueError` when it cannot be read."""
+    p = Path(path)
+    data, problems = _decode(_read_text(p), str(p))
+    problems = problems or check_catalogue(data, source=str(p))
+    if problems:
+        return None, problems
+    return Catalogue([_landmark(f) for f in data["features"]], source=str(p)), []
+
+
 def _decode(text: str, source: str) -> tuple[Any, list[Problem]]:
     try:
-        return json.loads(text), []
+        return loads_json(text), []
     except json.JSONDecodeError as err:
         msg = f"invalid JSON: {err.msg}"
         return None, [Problem(source, msg, line=err.lineno, column=err.colno)]
 
 
+def loads_json(text: str) -> Any:
+    """``json.loads`` that fails with :class:`json.JSONDecodeError`, not a
+    :class:`RecursionError`, on a document nested too deeply for Python's parser.
+
+    The error's position is the first bracket more than :data:`MAX_JSON_DEPTH` levels deep.
+    """
+    try:
+        return json.loads(text)
+    except RecursionError:
+        pass
+    depth, pos = 0, 0
+    for m in _BRACKETS.finditer(text):
+        depth += {"[": 1, "{": 1, "]": -1, "}": -1}.get(m.group(), 0)
+        if depth > MAX_JSON_DEPTH:
+            pos = m.start()
+            break
+    msg = f"nested more than {MAX_JSON_DEPTH} levels deep"
+    raise json.JSONDecodeError(msg, text, pos) from None
+
+
+# A string literal (skipped whole, escapes included) or one bracket.
+_BRACKETS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
+
+
+def too_deep(value: Any, limit: int = MAX_JSON_DEPTH) -> list[str] | None:
+    """The path to the first list or object nested more than ``limit`` levels deep in
+    decoded JSON (``["properties", "name_en", "0", ...]``), or ``None``; never recursive."""
+    stack: list[tuple[Any, list[str]]] = [(value, [])]
+    while stack:
+        item, path = stack.pop()
+        if len(path) > limit:
+            return path[:limit + 1]
+        if isinstance(item, dict):
+            stack.extend((v, [*path, str(k)]) for k, v in item.items()
+                         if isinstance(v, dict | list))
+        elif isinstance(item, list):
+            stack.extend((v, [*path, str(i)]) for i, v in enumerate(item)
+                         if isinstance(v, dict | list))
+    return None
+
+
 def check_catalogue(data: Any, *, source: str = "catalogue") -> list[Problem]:
-    """Validate decoded catalogue data: schema, unique ids, hours and positions.
+    """Validate decoded catalogue data: schema, unique ids, hours, positions and text.
 
     Returns every problem found, in file order.
     """
-    import jsonschema
-
-    validator = jsonschema.Draft202012Validator(catalogue_schema())
-    problems: list[Problem] = []
-    bad: set[int | None] = set()
-    for err in sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.path]):
-        problem = _schema_problem(err, data, source)
-        bad.add(problem.index)
-        problems.append(problem)
-    if None in bad:  # the document itself is malformed: features cannot be trusted
-        return _dedupe(problems)
+    top = _document_problems(data, source)
+    if top is not None:  # the document itself is malformed: features cannot be trusted
+        return _dedupe(top)
     seen: dict[str, int] = {}
+    problems: list[Problem] = []
     for i, feature in enumerate(data["features"]):
-        if i in bad:
-            raw = feature.get("properties") if isinstance(feature, dict) else None
-            if isinstance(raw, dict) and isinstance(raw.get("id"), str):
-                seen.setdefault(raw["id"], i)
-            continue
-        fid = feature["properties"]["id"]
-        if fid in seen:
-            msg = f'duplicate id "{fid}" (first used by feature {seen[fid]})'
-            problems.append(Problem(source, msg, index=i, id=fid))
-        else:
-            seen[fid] = i
-        problems.extend(_check_feature(feature, i, fid, source))
-    problems.sort(key=lambda p: -1 if p.index is None else p.index)
+        problems.extend(check_feature(feature, i, source=source, seen=seen))
     return _dedupe(problems)
 
 
+def check_feature(feature: Any, index: int, *, source: str = "catalogue",
+                  seen: dict[str, int] | None = None) -> list[Problem]:
+    """Every problem of one feature of a catalogue: schema, id, hours, position and text.
+
+    Parameters
+    ----------
+    feature
+        The decoded feature.
+    index
+        Its place in the catalogue, for messages.
+    source
+        Where it comes from, for messages.
+    seen
+        The ids of the features before it (id -> index); a duplicate is a problem. The
+        feature's own id is added.
+    """
+    seen = {} if seen is None else seen
+    problems = _feature_schema_problems(feature, index, source)
+    if problems:
+        fid = _raw_id(feature)
+        if fid is not None:
+            seen.setdefault(fid, index)
+        return problems
+    fid = feature["properties"]["id"]
+    if fid in seen:
+        msg = f'duplicate id "{fid}" (first used by feature {seen[fid]})'
+        problems.append(Problem(source, msg, index=index, id=fid))
+    else:
+        seen[fid] = index
+    problems.extend(_check_feature(feature, index, fid, source))
+    return problems
+
+
+@lru_cache(maxsize=1)
+def _validators() -> tuple[Any, Any]:
+    """The :mod:`jsonschema` validators of a whole catalogue and of one feature."""
+    import jsonschema
+
+    schema = catalogue_schema()
+    return (jsonschema.Draft202012Validator(schema),
+            jsonschema.Draft202012Validator(schema["properties"]["features"]["items"]))
+
+
+def _by_path(errors: Iterator[Any]) -> list[Any]:
+    return sorted(errors, key=lambda e: [str(p) for p in e.path])
+
+
+def _document_problems(data: Any, source: str) -> list[Problem] | None:
+    """``None`` when the document is a collection with a list of features; otherwise every
+    problem of the schema (of the features too), in the order of their paths as strings."""
+    validator, _ = _validators()
+    features = data.get("features") if isinstance(data, dict) else None
+    if isinstance(features, list):
+        rest = {k: v for k, v in data.items() if k != "features"}
+        path = too_deep(rest)
+        if path is not None:
+            return [Problem(source, _deep_message(path))]
+        top = _by_path(validator.iter_errors({**rest, "features": []}))
+        if not top:
+            return None
+        # In the order of jsonschema's paths as strings: "features.10" < "features.2" < "type".
+        inner = [p for i in sorted(range(len(features)), key=str)
+                 for p in _feature_schema_problems(features[i], i, source)]
+        first = [e for e in top if [str(p) for p in e.path] < ["features"]]
+        last = [e for e in top if [str(p) for p in e.path] > ["features"]]
+        return ([_schema_problem(e, source) for e in first] + inner
+                + [_schema_problem(e, source) for e in last])
+    path = too_deep(data)
+    if path is not None:
+        return [Problem(source, _deep_message(path))]
+    return [_schema_problem(e, source) for e in _by_path(validator.iter_errors(data))]
+
+
+def _feature_schema_problems(feature: Any, index: int, source: str) -> list[Problem]:
+    """The schema's problems of one feature; the fast path clears most features at once."""
+    if _plain_feature(feature):
+        return []
+    fid = _raw_id(feature)
+    path = too_deep(feature)
+    if path is not None:
+        return [Problem(source, _deep_message(path), index=index, id=fid)]
+    _, validator = _validators()
+    errors = _by_path(validator.iter_errors(feature))
+    for err in errors:
+        err.path.extendleft([index, "features"])
+    return [_schema_problem(e, source, fid=fid) for e in errors]
+
+
+def _deep_message(path: list[str]) -> str:
+    where = ".".join(path[:4])
+    return f"a value is nested more than {MAX_JSON_DEPTH} levels deep (at {where}...)"
+
+
+def _plain_feature(feature: Any) -> bool:
+    """Whether a feature surely meets the schema: a fast, plain-Python reading of the same
+    schema (:func:`_plain_rules`). ``False`` only means "ask :mod:`jsonschema`", so this may
+    be stricter than the schema, never laxer."""
+    if type(feature) is not dict or feature.get("type") != "Feature":
+        return False
+    geometry, props = feature.get("geometry"), feature.get("properties")
+    if type(geometry) is not dict or type(props) is not dict or geometry.get("type") != "Point":
+        return False
+    xy = geometry.get("coordinates")
+    if type(xy) is not list or not 2 <= len(xy) <= 3 or any(type(v) not in (int, float)
+                                                            for v in xy):
+        return False
+    required, checks, when, then = _plain_rules()
+    if not (props.keys() >= required and props.keys() <= checks.keys()):
+        return False
+    if not all(checks[k](v) for k, v in props.items()):
+        return False
+    return props[when[0]] not in when[1] or props.keys() >= then
+
+
+@lru_cache(maxsize=1)
+def _plain_rules() -> tuple[frozenset[str], dict[str, Callable[[Any], bool]],
+                            tuple[str, frozenset[str]], frozenset[str]]:
+    """The properties' schema as (required names, a check per name, the ``if`` condition as
+    (name, values), the names ``then`` requires)."""
+    schema = catalogue_schema()["properties"]["features"]["items"]["properties"]["properties"]
+    checks = {name: _plain_check(rule) for name, rule in schema["properties"].items()}
+    ((when, cond),) = schema["if"]["properties"].items()  # one required field in a set
+    if schema["if"]["required"] != [when] or set(cond) != {"enum"}:
+        msg = "the fast path does not read this schema's if/then: update _plain_rules"
+        raise NotImplementedError(msg)
+    return (frozenset(schema["required"]), checks, (when, frozenset(cond["enum"])),
+            frozenset(schema["then"]["required"]))
+
+
+def _plain_check(rule: dict[str, Any]) -> Callable[[Any], bool]:
+    """A predicate that holds only for values that meet ``rule`` (a property's schema)."""
+    keys, kind = set(rule), rule.get("type")
+    if keys == {"enum"}:
+        allowed = frozenset(v for v in rule["enum"] if type(v) is str)
+        return lambda v: type(v) is str and v in allowed
+    if kind == "string" and keys <= {"type", "minLength", "maxLength", "pattern"}:
+        short, long = rule.get("minLength", 0), rule.get("maxLength", math.inf)
+        search = re.compile(rule.get("pattern", "")).search
+        return lambda v: type(v) is str and short <= len(v) <= long and search(v) is not None
+    if kind == "integer" and keys <= {"type", "minimum", "maximum"}:
+        low, high = rule.get("minimum", -math.inf), rule.get("maximum", math.inf)
+        return lambda v: type(v) is int and low <= v <= high
+    if kind == "array" and "items" in rule and keys <= {"type", "items", "minItems",
+                                                        "maxItems", "uniqueItems"}:
+        item, unique = _plain_check(rule["items"]), rule.get("uniqueItems", False)
+        few, many = rule.get("minItems", 0), rule.get("maxItems", math.inf)
+        return lambda v: (type(v) is list and few <= len(v) <= many and all(map(item, v))
+                          and (not unique or len(set(v)) == len(v)))
+    return lambda v: False  # a rule this reading does not know: always ask jsonschema
+
+
+def _raw_id(feature: Any) -> str | None:
+    props = feature.get("properties") if isinstance(feature, dict) else None
+    fid = props.get("id") if isinstance(props, dict) else None
+    return fid if isinstance(fid, str) else None
+
+
 def _dedupe(problems: list[Problem]) -> list[Problem]:
-    out: list[Problem] = []
-    for p in problems:
-        if p not in out:
-            out.append(p)
-    return out
+    return list(dict.fromkeys(problems))
 
 
-def _schema_problem(err: Any, data: Any, source: str) -> Problem:
+def _schema_problem(err: Any, source: str, fid: str | None = None) -> Problem:
+    """A :mod:`jsonschema` error as a problem; ``fid`` is the id of its feature, if any."""
     path = list(err.absolute_path)
     index: int | None = None
-    fid: str | None = None
     if len(path) >= 2 and path[0] == "features" and isinstance(path[1], int):
         index = path[1]
-        try:
-            raw = data["features"][index]["properties"]["id"]
-            fid = raw if isinstance(raw, str) else None
-        except (KeyError, TypeError, IndexError):
-            fid = None
     field_path = [str(p) for p in path[2:] if p != "properties"] if index is not None else path
     field_name = ".".join(str(p) for p in field_path)
     msg = _schema_message(err, field_name)
@@ -542,6 +741,8 @@ def _schema_message(err: Any, field_name: str) -> str:
         return f"{field_name or 'type'} must be {err.validator_value!r}, not {value!r}"
     if kind == "pattern" and field_name == "id":
         return f'id "{value}" is not a slug (lower-case letters, digits and single hyphens)'
+    if isinstance(value, str) and value and kind in {"pattern", "minLength"}:
+        return f"{field_name} {text_problem(value) or 'is empty'}"
     if kind == "pattern" or (kind == "minLength" and isinstance(value, str)):
         return f'{field_name} is empty'
     name = field_name or "document"
@@ -557,13 +758,19 @@ def catalogue_schema_fields() -> tuple[str, ...]:
 def _check_feature(feature: dict[str, Any], i: int, fid: str, source: str) -> list[Problem]:
     props = feature["properties"]
     problems: list[Problem] = []
+    dirty = set()
+    for name, text in _texts(props):
+        wrong = text_problem(text, prose=name in PROSE_FIELDS)
+        if wrong:
+            dirty.add(name)
+            problems.append(Problem(source, f"{name} {wrong}", index=i, id=fid))
     value = props.get("opening_hours")
-    if value is not None:
+    if value is not None and "opening_hours" not in dirty:
         try:
             hours.check_opening_hours(value)
         except HoursError as err:
             problems.append(Problem(source, str(err), index=i, id=fid))
-    elif props.get("last_entry") is not None:
+    elif value is None and props.get("last_entry") is not None:
         msg = "last_entry is given but opening_hours is not"
         problems.append(Problem(source, msg, index=i, id=fid))
     lon, lat = feature["geometry"]["coordinates"][:2]
@@ -571,6 +778,81 @@ def _check_feature(feature: dict[str, Any], i: int, fid: str, source: str) -> li
     if hint:
         problems.append(Problem(source, hint, index=i, id=fid))
     return problems
+
+
+def _texts(props: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """Every text of a feature's properties with its field name (``sources.1`` for a list)."""
+    for name, value in props.items():
+        if isinstance(value, str):
+            yield name, value
+        elif isinstance(value, list):
+            yield from ((f"{name}.{k}", v) for k, v in enumerate(value) if isinstance(v, str))
+
+
+# What no text of a catalogue may hold: C0 controls but the line break (tested apart), DEL,
+# C1 controls, lone surrogates, the bidi controls that reorder what is shown (Trojan Source),
+# line/paragraph separators, a byte order mark, interlinear annotations and non-characters.
+_FORBIDDEN = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff\u061c\u200e\u200f"
+                        "\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff\ufff9-\ufffb"
+                        "\ufffe\uffff]")
+_FORBIDDEN_IN_LINE = re.compile(f"{_FORBIDDEN.pattern}|\n")
+# Something visible: not a space of any kind (U+3000, U+00A0...) nor an invisible character.
+_VISIBLE = re.compile("[^\\s\u00ad\u034f\u115f\u1160\u180e\u200b-\u200d\u2060\u2800"
+                      "\u3164\ufeff\uffa0]")
+_CONTROL_NAMES = {0x00: "NUL", 0x09: "TAB", 0x0A: "LINE FEED", 0x0B: "VERTICAL TAB",
+                  0x0C: "FORM FEED", 0x0D: "CARRIAGE RETURN", 0x1B: "ESC", 0x7F: "DEL"}
+
+
+def text_problem(text: str, *, prose: bool = False) -> str | None:
+    """What is wrong with one text of a catalogue or an itinerary, or ``None``.
+
+    Text is refused when it holds a control character (C0 and C1 controls, DEL, a lone
+    surrogate, a bidi override, a byte order mark...) or when it is only blanks: spaces of
+    any kind (U+0020, U+00A0, U+3000...) and invisible characters (U+200B, U+200C, U+200D,
+    U+2060, U+FEFF...).
+
+    Parameters
+    ----------
+    text
+        The value.
+    prose
+        A field that may run over several lines (:data:`PROSE_FIELDS`): ``\\n`` is allowed.
+
+    Returns
+    -------
+    str or None
+        ``'contains the control character ESC (U+001B) at character 1'``, ``'is blank:
+        only IDEOGRAPHIC SPACE (U+3000)'``, ``None`` when the text is clean; the caller puts
+        the field name in front.
+    """
+    bad = (_FORBIDDEN if prose else _FORBIDDEN_IN_LINE).search(text)
+    if bad is not None:
+        where = f"at character {bad.start() + 1}"
+        if bad.group() == "\n":
+            where += " (only summaries and booking notes may hold line breaks)"
+        return f"contains {_forbidden(bad.group())} {where}"
+    if text and _VISIBLE.search(text) is None:
+        kinds = ", ".join(char_label(c) for c in sorted(set(text)))
+        return f"is blank: only {kinds}"
+    return None
+
+
+def _forbidden(char: str) -> str:
+    label, kind = char_label(char), unicodedata.category(char)
+    if kind == "Cc":
+        return f"the control character {label}"
+    if kind == "Cs":
+        return f"a lone surrogate half (U+{ord(char):04X})"
+    if char == "\ufeff":
+        return f"a byte order mark (U+{ord(char):04X})"
+    return f"the invisible control character {label}"
+
+
+def char_label(char: str) -> str:
+    """``'ESC (U+001B)'``, ``'IDEOGRAPHIC SPACE (U+3000)'``: a character named for a message."""
+    code = ord(char)
+    name = _CONTROL_NAMES.get(code) or unicodedata.name(char, "")
+    return f"{name} (U+{code:04X})" if name else f"U+{code:04X}"
 
 
 def position_hint(lon: float, lat: float) -> str | None:

@@ -8,18 +8,27 @@ equivalents (名称, 地址, 经度, 纬度...); vocabulary values may be slugs 
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 import csv
-import io
+import difflib
+import json
 import re
+import unicodedata
+import warnings
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from redroute import coords
-from redroute._errors import CoordinateError, ImportDataError
-from redroute.catalogue import Problem, check_catalogue, position_hint
+from redroute._errors import CatalogueWarning, CoordinateError, ImportDataError
+from redroute.catalogue import Problem, check_feature, position_hint
 from redroute.vocabulary import BOOKING, CATEGORIES, DISTRICTS, THEMES, Label
+from redroute.wording import printable
 
-__all__ = ["COLUMN_ALIASES", "import_sites_csv"]
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+
+__all__ = ["COLUMN_ALIASES", "geojson_chunks", "import_sites_csv", "iter_sites_csv"]
 
 #: Accepted header names for each catalogue property (compared case-insensitively).
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
@@ -54,7 +63,8 @@ _EMPTY = "is empty"
 _DATUM_LABEL = {"wgs84": "WGS-84", "gcj02": "GCJ-02", "bd09": "BD-09"}
 
 
-def import_sites_csv(path: str | Path, *, crs: str) -> dict[str, Any]:
+def import_sites_csv(path: str | Path, *, crs: str,
+                     ignore_unknown_columns: bool = False) -> dict[str, Any]:
     """Read a CSV list of sites and return a validated catalogue (a GeoJSON dict).
 
     Parameters
@@ -63,35 +73,69 @@ def import_sites_csv(path: str | Path, *, crs: str) -> dict[str, Any]:
         The CSV file: UTF-8 (with or without the BOM Excel writes) or GB18030.
     crs
         The datum of its coordinates: ``"wgs84"``, ``"gcj02"`` or ``"bd09"``.
+    ignore_unknown_columns
+        Leave out, with a :class:`~redroute._errors.CatalogueWarning` each, the columns
+        whose header is no catalogue property; by default such a column is an error (a
+        misspelt ``opening_hour`` would otherwise leave every site's hours unknown).
 
     Raises
     ------
     ImportDataError
         With one line per problem (``sites.csv row 4 (lon): "121,47" is not a number``) in
-        its ``problems`` attribute; nothing is returned unless every row is valid.
+        its ``problems`` attribute; nothing is returned unless every row is valid. Two
+        columns for one property (``name_zh`` and ``名称``) and unknown columns are problems
+        of the header, reported before any row is read.
+    """
+    features = list(iter_sites_csv(path, crs=crs, ignore_unknown_columns=ignore_unknown_columns))
+    return {"type": "FeatureCollection", "features": features}
+
+
+def iter_sites_csv(path: str | Path, *, crs: str,
+                   ignore_unknown_columns: bool = False) -> Iterator[dict[str, Any]]:
+    """The sites of a CSV file as validated GeoJSON features, one row at a time.
+
+    Takes the arguments of :func:`import_sites_csv`, and holds one row in memory at a time
+    (for lists of hundreds of thousands of sites). A bad row yields nothing; after the last
+    row, :class:`ImportDataError` lists every problem, so a caller writing the features as
+    they come must discard what it wrote when that is raised.
     """
     p = Path(path)
     datum = _datum(crs)
-    rows, columns = _read_rows(p)
     problems: list[str] = []
-    features: list[dict[str, Any]] = []
     row_of: list[int] = []
-    used: set[str] = set()
-    for number, row in rows:
+    used: dict[str, int] = {}
+    seen: dict[str, int] = {}
+    count = 0
+    labels: dict[str, str] = {}
+    for number, row in _read_rows(p, ignore_unknown_columns, problems, labels):
+        count += 1
         try:
-            features.append(_feature(row, columns, number, p.name, datum=datum, used=used))
-            row_of.append(number)
+            feature = _feature(row, labels, number, p.name, datum=datum, used=used)
         except ImportDataError as err:
             problems.append(str(err))
-    if not rows:
+            continue
+        row_of.append(number)
+        found = check_feature(feature, len(row_of) - 1, source=str(p), seen=seen)
+        if found:
+            problems.extend(_row_message(prob, row_of, p) for prob in found)
+        elif not problems:
+            yield feature
+    if not count:
         problems.append(f"{p}: no data rows under the header")
-    collection = {"type": "FeatureCollection", "features": features}
-    if not problems:
-        for prob in check_catalogue(collection, source=str(p)):
-            problems.append(_row_message(prob, row_of, p))
     if problems:
         raise _failure(problems)
-    return collection
+
+
+def geojson_chunks(features: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """The text of a catalogue of ``features``, piece by piece: the same text as
+    ``json.dumps(collection, ensure_ascii=False, indent=2) + "\\n"``, never all in memory."""
+    yield '{\n  "type": "FeatureCollection",\n  "features": ['
+    first = True
+    for feature in features:
+        text = json.dumps(feature, ensure_ascii=False, indent=2).replace("\n", "\n    ")
+        yield ("\n    " if first else ",\n    ") + text
+        first = False
+    yield "]\n}\n" if first else "\n  ]\n}\n"
 
 
 def _failure(problems: list[str]) -> ImportDataError:
@@ -116,71 +160,137 @@ def _datum(crs: str) -> coords.Datum:
         raise ImportDataError(str(err)) from err
 
 
-def _read_rows(p: Path) -> tuple[list[tuple[int, dict[str, str]]], dict[str, str]]:
-    try:
-        raw = p.read_bytes()
-    except FileNotFoundError:
-        msg = f"CSV file {str(p)!r} does not exist"
-        raise ImportDataError(msg) from None
-    except OSError as err:
-        msg = f"cannot read {str(p)!r}: {err.strerror}"
-        raise ImportDataError(msg) from err
-    text = _decode(raw, p)
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
-    if not reader.fieldnames:
-        msg = f"{p}: the file is empty (expected a header row)"
-        raise ImportDataError(msg)
-    columns = _map_columns(list(reader.fieldnames), p)
-    rows = []
-    for row in reader:
-        if not any((v or "").strip() for v in row.values() if isinstance(v, str)):
-            continue
-        rows.append((reader.line_num, {k: v for k, v in row.items() if isinstance(k, str)}))
-    return rows, columns
-
-
-def _decode(raw: bytes, p: Path) -> str:
+def _encoding(p: Path) -> str:
+    """``utf-8-sig`` or ``gb18030``: the first that decodes the whole file (read in pieces)."""
     for encoding in ("utf-8-sig", "gb18030"):
+        decoder = codecs.getincrementaldecoder(encoding)()
         try:
-            return raw.decode(encoding)
+            with p.open("rb") as fh:
+                while chunk := fh.read(1 << 20):
+                    decoder.decode(chunk)
+                decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             continue
+        except FileNotFoundError:
+            msg = f"CSV file {str(p)!r} does not exist"
+            raise ImportDataError(msg) from None
+        except OSError as err:
+            msg = f"cannot read {str(p)!r}: {err.strerror}"
+            raise ImportDataError(msg) from err
+        return encoding
     msg = f"{p}: neither UTF-8 nor GB18030 text; save the sheet as CSV UTF-8"
     raise ImportDataError(msg)
 
 
-def _map_columns(headers: list[str], p: Path) -> dict[str, str]:
-    """Catalogue property -> the CSV header that holds it."""
-    lookup = {alias.casefold(): prop for prop, aliases in COLUMN_ALIASES.items()
+def _read_rows(p: Path, ignore_unknown: bool, problems: list[str],
+               labels: dict[str, str]) -> Iterator[tuple[int, dict[str, str]]]:
+    """``(line number, {property: cell})`` of each non-blank row; the header's problems are
+    raised at once, a row's extra cells are added to ``problems``, and ``labels`` gets
+    each property's header (for messages)."""
+    encoding = _encoding(p)
+    with p.open(encoding=encoding, newline="") as fh:
+        head = fh.read(4096)
+        fh.seek(0)
+        delimiter = ","
+        with contextlib.suppress(csv.Error):
+            delimiter = csv.Sniffer().sniff(head, delimiters=",\t;").delimiter
+        # Only the delimiter is sniffed: the sniffer guesses the quoting from the first lines
+        # alone, and its doublequote=False misreads every later cell holding a quote ("").
+        reader = csv.reader(fh, csv.excel, delimiter=delimiter)
+        headers = next(reader, None)
+        if not headers:
+            msg = f"{p}: the file is empty (expected a header row)"
+            raise ImportDataError(msg)
+        columns, blank = _map_columns(headers, p, ignore_unknown)
+        labels.update((prop, headers[k]) for prop, k in columns.items())
+        width = len(headers)
+        for cells in reader:
+            if not any(c.strip() for c in cells):
+                continue
+            number = reader.line_num
+            extra = [c for c in cells[width:] if c.strip()]
+            if extra:
+                problems.append(f"{p.name} row {number}: {len(cells)} cells but the header "
+                                f"names {width} columns (extra: {_short(extra[0])})")
+            for k in blank:
+                if k < len(cells) and cells[k].strip():
+                    problems.append(f"{p.name} row {number}: column {k + 1} has no header "
+                                    f"but holds {_short(cells[k])}")
+            yield number, {prop: _cell(cells, k) for prop, k in columns.items()}
+
+
+def _cell(cells: list[str], k: int) -> str:
+    if k >= len(cells):
+        return ""
+    text = cells[k].strip()
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+
+
+def _short(text: str) -> str:
+    text = printable(text)
+    return f'"{text[:40]}..."' if len(text) > 40 else f'"{text}"'
+
+
+def _normal(header: str) -> str:
+    """A header as it is compared: width-folded (NFKC), without invisible characters or
+    outer blanks, case-folded, with runs of spaces, hyphens and underscores as one ``_``."""
+    text = unicodedata.normalize("NFKC", _INVISIBLE.sub("", header)).strip().casefold()
+    return _SEPARATORS.sub("_", text)
+
+
+_INVISIBLE = re.compile("[\u200b-\u200f\u2060\ufeff\u00ad]")
+_SEPARATORS = re.compile(r"[\s_\-]+")
+
+
+def _map_columns(headers: list[str], p: Path,
+                 ignore_unknown: bool) -> tuple[dict[str, int], list[int]]:
+    """(catalogue property -> index of the column that holds it, the indices of columns
+    without a header); two columns for one property, unknown and missing columns raise."""
+    lookup = {_normal(alias): prop for prop, aliases in COLUMN_ALIASES.items()
               for alias in aliases}
-    columns: dict[str, str] = {}
-    for header in headers:
-        prop = lookup.get((header or "").strip().casefold())
-        if prop and prop not in columns:
-            columns[prop] = header
+    columns: dict[str, int] = {}
+    blank: list[int] = []
+    problems: list[str] = []
+    for k, header in enumerate(headers):
+        key = _normal(header)
+        prop = lookup.get(key)
+        label = f'"{printable(header)}" (column {k + 1})'
+        if not key:
+            blank.append(k)
+        elif prop is None:
+            close = difflib.get_close_matches(key, list(lookup), n=1, cutoff=0.6)
+            hint = f'; did you mean "{close[0]}"?' if close else ""
+            if ignore_unknown:
+                warnings.warn(f"{p}: column {label} is not a catalogue property and is left "
+                              f"out{hint}", CatalogueWarning, stacklevel=4)
+            else:
+                problems.append(f"{p}: unknown column {label}{hint} (to leave unknown "
+                                "columns out: --ignore-unknown-columns)")
+        elif prop in columns:
+            first = columns[prop]
+            problems.append(f'{p}: columns "{printable(headers[first])}" (column {first + 1}) '
+                            f"and {label} both give {prop}; keep one of them")
+        else:
+            columns[prop] = k
     missing = [c for c in _NEEDED if c not in columns]
     if "location" not in columns and not ("lon" in columns and "lat" in columns):
         missing.append("lon and lat (or location)")
     if missing:
-        msg = (f"{p}: missing column{'s' if len(missing) > 1 else ''} "
-               f"{', '.join(missing)} (header: {', '.join(h for h in headers if h)})")
-        raise ImportDataError(msg)
-    return columns
+        shown = ", ".join(printable(h) for h in headers if h)
+        problems.append(f"{p}: missing column{'s' if len(missing) > 1 else ''} "
+                        f"{', '.join(missing)} (header: {shown})")
+    if problems:
+        raise _failure(problems)
+    return columns, blank
 
 
-def _feature(row: dict[str, str], columns: dict[str, str], number: int, name: str, *,
-             datum: coords.Datum, used: set[str]) -> dict[str, Any]:
+def _feature(row: dict[str, str], labels: dict[str, str], number: int, name: str, *,
+             datum: coords.Datum, used: dict[str, int]) -> dict[str, Any]:
     def cell(prop: str) -> str:
-        header = columns.get(prop)
-        return (row.get(header) or "").strip() if header else ""
+        return row.get(prop, "")
 
     def fail(prop: str, message: str) -> ImportDataError:
-        header = columns.get(prop, prop)
-        return ImportDataError(f"{name} row {number} ({header}): {message}")
+        return ImportDataError(f"{name} row {number} ({labels.get(prop, prop)}): {message}")
 
     props: dict[str, Any] = {}
     for prop in ("name_zh", "name_en", "address_zh", "address_en", "opening_hours",
@@ -191,7 +301,7 @@ def _feature(row: dict[str, str], columns: dict[str, str], number: int, name: st
         if prop not in ("district", "category", "themes") and not cell(prop):
             raise fail(prop, _EMPTY)
     props["id"] = cell("id") or _unique(_slug(props["name_zh"], props["name_en"]), used)
-    used.add(props["id"])
+    used.setdefault(props["id"], 2)
     props["district"] = _vocab(cell("district"), DISTRICTS, "district", fail)
     props["category"] = _vocab(cell("category"), CATEGORIES, "category", fail)
     props["themes"] = [_vocab(t, THEMES, "themes", fail) for t in _SPLIT.split(cell("themes"))
@@ -246,14 +356,26 @@ def _position(cell: Any, fail: Any) -> tuple[float, float]:
 
 
 def _vocab(value: str, table: dict[str, Label], prop: str, fail: Any) -> str:
-    folded = value.strip().casefold()
-    for key, label in table.items():
-        names = {key, label.zh, label.en.casefold(), label.zh.removesuffix("区"),
-                 label.en.casefold().replace("'", "")}
-        if folded in names:
-            return key
+    key = _names(prop, table).get(value.strip().casefold())
+    if key is not None:
+        return key
     choices = ", ".join(f"{k} ({lab.zh})" for k, lab in table.items())
     raise fail(prop, f'"{value}" is not in the vocabulary; expected one of: {choices}')
+
+
+def _names(prop: str, table: dict[str, Label]) -> dict[str, str]:
+    """Every accepted spelling of a vocabulary's values -> its key (the first key wins)."""
+    names = _SPELLINGS.get(prop)
+    if names is None:
+        names = _SPELLINGS[prop] = {}
+        for key, label in table.items():
+            for name in (key, label.zh, label.en.casefold(), label.zh.removesuffix("区"),
+                         label.en.casefold().replace("'", "")):
+                names.setdefault(name, key)
+    return names
+
+
+_SPELLINGS: dict[str, dict[str, str]] = {}
 
 
 def _slug(name_zh: str, name_en: str) -> str:
@@ -264,8 +386,14 @@ def _slug(name_zh: str, name_en: str) -> str:
     return slug[:60].rstrip("-") or "site"
 
 
-def _unique(slug: str, used: set[str]) -> str:
-    candidate, n = slug, 2
-    while candidate in used:
-        candidate, n = f"{slug}-{n}", n + 1
+def _unique(slug: str, used: dict[str, int]) -> str:
+    """``slug``, else the first free ``slug-2``, ``slug-3``...; ``used`` maps each id taken
+    to the next number worth trying after it, so many sites of one name stay linear."""
+    candidate, n = slug, used.get(slug, 2)
+    if candidate in used:
+        candidate = f"{slug}-{n}"
+        while candidate in used:
+            n += 1
+            candidate = f"{slug}-{n}"
+        used[slug] = n + 1
     return candidate

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from typing import TYPE_CHECKING
 
 from redroute.vocabulary import Label
@@ -45,6 +46,7 @@ __all__ = [
     "hours_words",
     "pick",
     "plural",
+    "printable",
     "reason_words",
 ]
 
@@ -311,3 +313,38 @@ def attribution_html(lang: str, sep: str = " / ", data_date: str | None = None) 
     en = html.escape(words.en, quote=False).replace("© OpenStreetMap contributors",
                                                     f"{link} contributors</a>")
     return pick(zh, en, lang, sep)
+
+
+# C0 and C1 controls, DEL, lone surrogates, line/paragraph separators and the bidi controls
+# that reorder what a terminal shows (Trojan Source): none of them belongs in shown text.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u061c\u200e\u200f"
+                          "\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(text: str, *, newlines: bool = False) -> str:
+    """``text`` with every control character shown as a visible escape, for a terminal.
+
+    Text from a catalogue, an itinerary file or a CSV sheet may hold escape sequences
+    (``ESC [ 2 J`` clears the screen), bidi overrides or lone surrogates (which cannot be
+    encoded); each becomes ``\\x1b``, ``\\u202e``... so it is seen, never obeyed.
+
+    Parameters
+    ----------
+    text
+        The untrusted text.
+    newlines
+        Keep ``\\n`` as a line break (for paragraphs); otherwise it is escaped too.
+
+    Returns
+    -------
+    str
+        The text, unchanged when it holds no control character.
+    """
+    if newlines:
+        return "\n".join(_UNPRINTABLE.sub(_escape, line) for line in text.split("\n"))
+    return _UNPRINTABLE.sub(_escape, text)

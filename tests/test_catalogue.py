@@ -252,3 +252,189 @@ def test_landmark_windows(mini: Catalogue) -> None:
 def test_schema_lists_every_property() -> None:
     names = cat_mod.catalogue_schema_fields()
     assert {"opening_hours", "last_entry", "booking_note_en", "coord_source"} <= set(names)
+
+
+# --------------------------------------------------------------------------- text hygiene
+
+
+@pytest.mark.parametrize(("char", "label"), [
+    ("\x00", "control character NUL (U+0000)"),
+    ("\x01", "control character U+0001"),
+    ("\x0b", "control character VERTICAL TAB (U+000B)"),
+    ("\x1b", "control character ESC (U+001B)"),
+    ("\t", "control character TAB (U+0009)"),
+    ("\x7f", "control character DEL (U+007F)"),
+    ("\x9b", "control character U+009B"),
+    ("\u202e", "RIGHT-TO-LEFT OVERRIDE (U+202E)"),
+    ("\u2028", "LINE SEPARATOR (U+2028)"),
+    ("\ufeff", "byte order mark (U+FEFF)"),
+])
+def test_control_characters_are_refused_with_feature_id_and_field(
+        mini_data: dict[str, Any], char: str, label: str) -> None:
+    """A control character in a name is named, with the feature, its id, the field and
+    where in the text it is (it would break the GPX or drive the terminal)."""
+    (msg,) = problems_of(mutate(mini_data, 1, name_en=f"Old{char}[31m Yuyangli"))
+    assert msg.startswith("t.geojson feature 1 (old-yuyangli-2): name_en contains ")
+    assert label in msg
+    assert msg.endswith("at character 4")
+
+
+def test_a_lone_surrogate_is_refused(mini_data: dict[str, Any]) -> None:
+    """``"\\ud800"`` is valid JSON but no character: it cannot even be printed."""
+    text = json.dumps(mutate(mini_data, 0, address_zh="兴业路@"), ensure_ascii=True)
+    text = text.replace("@", "\\ud800")
+    (problem,) = validate_text(text, source="t.geojson")
+    assert (problem.index, problem.id) == (0, "first-congress-site")
+    assert "address_zh contains a lone surrogate half (U+D800) at character 4" in str(problem)
+
+
+def test_line_breaks_only_in_summaries_and_notes(mini_data: dict[str, Any]) -> None:
+    """Summaries and booking notes are prose and may hold paragraphs (``\\n``, nothing
+    else); names and addresses are one line."""
+    data = mutate(mini_data, 0, summary_en="First paragraph.\nSecond paragraph.",
+                  booking_note_zh="请预约。\n周一闭馆。")
+    assert problems_of(data) == []
+    (msg,) = problems_of(mutate(mini_data, 0, name_en="Site of the\nFirst Congress"))
+    assert "name_en contains the control character LINE FEED (U+000A) at character 12" in msg
+    assert "only summaries and booking notes may hold line breaks" in msg
+    (msg,) = problems_of(mutate(mini_data, 0, summary_en="Carriage\rreturn"))
+    assert "summary_en contains the control character CARRIAGE RETURN (U+000D)" in msg
+
+
+def test_a_control_character_in_a_source_names_the_item(mini_data: dict[str, Any]) -> None:
+    (msg,) = problems_of(mutate(mini_data, 2, sources=["ok", "bad\x07bell"]))
+    assert "feature 2 (street-plaque): sources.1 contains the control character U+0007" in msg
+
+
+def test_control_character_in_opening_hours_is_named_not_parsed(
+        mini_data: dict[str, Any]) -> None:
+    (msg,) = problems_of(mutate(mini_data, 0, opening_hours="Tu-Su 09:00-17:00\x00"))
+    assert "opening_hours contains the control character NUL (U+0000)" in msg
+
+
+@pytest.mark.parametrize(("blank", "named"), [
+    ("\u3000", "IDEOGRAPHIC SPACE (U+3000)"),
+    ("\u3000\u3000", "IDEOGRAPHIC SPACE (U+3000)"),
+    ("\u200b", "ZERO WIDTH SPACE (U+200B)"),
+    ("\u200b\u200c\u200d", "ZERO WIDTH JOINER (U+200D)"),
+    ("\u00a0 ", "NO-BREAK SPACE (U+00A0)"),
+    ("\u2060", "WORD JOINER (U+2060)"),
+    ("\u3164", "HANGUL FILLER (U+3164)"),
+])
+def test_names_of_only_blanks_are_refused(mini_data: dict[str, Any], blank: str,
+                                          named: str) -> None:
+    """A name of ideographic spaces or zero-width characters looks empty on every
+    output; the message says which characters it holds."""
+    (msg,) = problems_of(mutate(mini_data, 0, name_zh=blank))
+    assert msg.startswith("t.geojson feature 0 (first-congress-site): name_zh is blank: only ")
+    assert named in msg
+
+
+def test_an_address_of_only_blanks_is_refused(mini_data: dict[str, Any]) -> None:
+    (msg,) = problems_of(mutate(mini_data, 2, address_zh="\u200b\u3000"))
+    assert "feature 2 (street-plaque): address_zh is blank: only ZERO WIDTH SPACE" in msg
+
+
+def test_visible_text_with_invisible_characters_is_kept(mini_data: dict[str, Any]) -> None:
+    """A zero-width joiner inside real text (emoji, some scripts) is not blank."""
+    data = mutate(mini_data, 0, name_en="Site\u200d one", name_zh="一大\u3000会址")
+    assert problems_of(data) == []
+
+
+def test_the_shipped_catalogue_has_clean_text() -> None:
+    assert cat_mod.validate_file(cat_mod.shipped_catalogue_path()) == []
+
+
+# --------------------------------------------------------------------------- deep JSON
+
+
+@pytest.mark.parametrize("depth", [100, 990, 5000, 100_000])
+def test_deeply_nested_document_is_one_problem(depth: int) -> None:
+    """Python's JSON parser runs out of stack on deep nesting: one problem, no traceback."""
+    problems = validate_text("[" * depth + "]" * depth, source="deep.json")
+    assert len(problems) == 1
+    assert "nested more than 64 levels deep" in str(problems[0])
+    with pytest.raises(CatalogueError, match="nested more than 64 levels deep"):
+        parse_catalogue("[" * depth + "]" * depth, source="deep.json")
+
+
+@pytest.mark.parametrize("depth", [100, 900, 5000])
+@pytest.mark.parametrize("where", ["name_en", "themes", "coordinates", "extra"])
+def test_deeply_nested_value_in_a_feature(mini_data: dict[str, Any], depth: int,
+                                          where: str) -> None:
+    """A deep value inside one feature names that feature, or is ignored where the schema
+    ignores it (an extra member of a Feature)."""
+    data = copy.deepcopy(mini_data)
+    feature = data["features"][1]
+    if where == "coordinates":
+        feature["geometry"]["coordinates"] = "@"
+    elif where == "extra":
+        feature["x"] = "@"
+    else:
+        feature["properties"][where] = "@"
+    text = json.dumps(data).replace('"@"', "[" * depth + "]" * depth)
+    problems = validate_text(text, source="t.geojson")
+    if where == "extra" and depth < 1000:
+        assert problems == []
+        return
+    assert len(problems) == 1
+    assert "nested more than 64 levels deep" in str(problems[0])
+    if depth < 1000:
+        assert (problems[0].index, problems[0].id) == (1, "old-yuyangli-2")
+
+
+# --------------------------------------------------------------------------- fast path
+
+
+def test_fast_path_clears_every_shipped_feature() -> None:
+    data = json.loads(cat_mod.shipped_catalogue_path().read_text(encoding="utf-8"))
+    assert all(cat_mod._plain_feature(f) for f in data["features"])
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("visit_minutes", 30.0), ("visit_minutes", True), ("visit_minutes", 0),
+    ("visit_minutes", 481), ("significance", "5"), ("themes", []),
+    ("themes", ["founding", "founding"]), ("themes", "founding"), ("sources", []),
+    ("sources", [""]), ("name_en", ""), ("name_en", " "), ("name_en", 5), ("id", "A"),
+    ("id", "a" * 81), ("district", "Huangpu"), ("booking", "required"), ("extra", 1),
+    ("last_entry", -1), ("summary_zh", None),
+])
+def test_fast_path_never_clears_what_the_schema_refuses(mini_data: dict[str, Any], field: str,
+                                                       value: Any) -> None:
+    """The fast path may send a valid feature to jsonschema, never pass an invalid one."""
+    import jsonschema
+
+    feature = mutate(mini_data, 1, **{field: value})["features"][1]
+    if value is None:
+        feature["properties"].pop(field, None)
+    schema = cat_mod.catalogue_schema()["properties"]["features"]["items"]
+    valid = not list(jsonschema.Draft202012Validator(schema).iter_errors(feature))
+    assert cat_mod._plain_feature(feature) <= valid
+    if field == "visit_minutes" and value == 30.0:  # an integer as a float: valid, slow path
+        assert valid
+
+
+def test_geometry_variants_against_the_schema(mini_data: dict[str, Any]) -> None:
+    import jsonschema
+
+    schema = cat_mod.catalogue_schema()["properties"]["features"]["items"]
+    for coordinates in ([121.47, 31.22, 5], [121.47], [121.47, "31.22"], [True, 31.2],
+                        [121.47, 31.22, 1, 2]):
+        feature = copy.deepcopy(mini_data["features"][0])
+        feature["geometry"]["coordinates"] = coordinates
+        valid = not list(jsonschema.Draft202012Validator(schema).iter_errors(feature))
+        assert cat_mod._plain_feature(feature) <= valid, coordinates
+
+
+def test_many_problems_stay_in_file_order(mini_data: dict[str, Any]) -> None:
+    """Twelve bad features and a bad document type: the order of one sort of every path,
+    as before the fast path ("features.10" before "features.2", "type" last)."""
+    data = copy.deepcopy(mini_data)
+    data["features"] = [copy.deepcopy(data["features"][0]) for _ in range(12)]
+    for i, f in enumerate(data["features"]):
+        f["properties"]["id"] = f"site-{i}"
+        f["properties"]["district"] = "mars"
+    data["type"] = "Collection"
+    msgs = problems_of(data)
+    assert [m.split(" ")[2] for m in msgs[:3]] == ["0", "1", "10"]
+    assert msgs[-1].startswith("t.geojson: type must be")
