@@ -353,7 +353,7 @@ def test_plan_monday_mandatory_closed_is_one_error(runner: CliRunner, offline: P
     assert last.startswith("Error: cannot plan this walk: mandatory stop ")
     assert "Mo off" in last
     assert out == ""
-    assert not any(out_dir.iterdir())
+    assert not out_dir.exists()  # -o DIR is made only when the outputs are written
 
 
 @pytest.mark.parametrize(
@@ -570,3 +570,147 @@ def test_broken_config_file_is_one_warning(runner: CliRunner, monkeypatch: pytes
     assert code == 0
     assert err.count("Warning: config file /x/config.toml: bad TOML") == 1
     assert "first-congress-site" in out
+
+
+# ------------------------------------------------------------ output safety (issue 12)
+
+PLAN = ["plan", "youth-league", "--date", "2026-12-05", "--network", "estimate"]
+
+
+def _names(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+def test_plan_writes_through_a_symlink(runner: CliRunner, offline: Path) -> None:
+    real = offline / "real.json"
+    real.write_text("{}", encoding="utf-8")
+    (offline / "link.json").symlink_to("real.json")
+    code, _, err = run(runner, *PLAN, "--json", str(offline / "link.json"))
+    assert code == 0, err
+    assert (offline / "link.json").is_symlink()
+    assert json.loads(real.read_text(encoding="utf-8"))["schema"].startswith("redroute-itin")
+
+
+def test_plan_writes_into_a_fifo(runner: CliRunner, offline: Path) -> None:
+    import os
+    import threading
+
+    fifo = offline / "pipe"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    code, _, err = run(runner, *PLAN, "--gpx", str(fifo))
+    reader.join(10)
+    assert code == 0, err
+    assert fifo.is_fifo()
+    assert got and got[0].startswith(b"<?xml")
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--json", "x", "--geojson", "x"], "Error: cannot write x (--geojson): it is the same "
+                                        "path as x (--json)"),
+    (["-o", "d", "--html", "d/itinerary.json"], "Error: cannot write d/itinerary.json "
+                                                "(--html): it is inside d (-o)"),
+    (["--leaflet", "/proc/version"], "Error: cannot write /proc/version (--leaflet)"),
+    (["--json", "dangling"], "Error: cannot write dangling (--json): it is a symbolic link"),
+])
+def test_plan_refuses_bad_outputs_before_any_work(runner: CliRunner, offline: Path,
+                                                  monkeypatch: pytest.MonkeyPatch,
+                                                  args: list[str], message: str) -> None:
+    from redroute import plan
+
+    monkeypatch.chdir(offline)
+    (offline / "dangling").symlink_to("nowhere")
+    monkeypatch.setattr(plan, "make_plan", lambda *a, **k: pytest.fail("planned"))
+    before = _names(offline)
+    code, _, err = run(runner, *PLAN, *args)
+    assert code == 1
+    assert err.strip().startswith(message)
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert _names(offline) == before
+
+
+def test_plan_dir_with_a_folder_in_the_way_replaces_nothing(runner: CliRunner,
+                                                            offline: Path) -> None:
+    out_dir = offline / "out"
+    (out_dir / "map.html").mkdir(parents=True)
+    (out_dir / "itinerary.json").write_text("mine", encoding="utf-8")
+    code, _, err = run(runner, *PLAN, "-o", str(out_dir))
+    assert code == 1
+    assert err.strip() == f"Error: cannot write {out_dir / 'map.html'} (-o): it is a folder"
+    assert (out_dir / "itinerary.json").read_text(encoding="utf-8") == "mine"
+    assert _names(out_dir) == ["itinerary.json", "map.html"]
+
+
+def test_plan_output_cannot_be_the_catalogue(runner: CliRunner, offline: Path,
+                                             mini_path: Path) -> None:
+    cat = offline / "cat.geojson"
+    cat.write_bytes(mini_path.read_bytes())
+    code, _, err = run(runner, "plan", "--stops", "first-congress-site", "--catalogue",
+                       str(cat), "--network", "estimate", "--json", str(cat))
+    assert code == 1
+    assert "it is the command's input --catalogue" in err
+    assert cat.read_bytes() == mini_path.read_bytes()
+
+
+def test_plan_disk_full_replaces_nothing(runner: CliRunner, offline: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    from redroute import _io
+
+    out_dir = offline / "out"
+    out_dir.mkdir()
+    (out_dir / "route.gpx").write_text("old", encoding="utf-8")
+
+    def full(path: Path, data: bytes) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(_io, "_put", full)
+    code, _, err = run(runner, *PLAN, "-o", str(out_dir))
+    assert code == 1
+    assert err.splitlines()[-1].endswith("(-o): No space left on device")
+    assert "Traceback" not in err
+    assert _names(out_dir) == ["route.gpx"]
+    assert (out_dir / "route.gpx").read_text(encoding="utf-8") == "old"
+
+
+def test_leaflet_will_not_overwrite_its_itinerary(runner: CliRunner, offline: Path) -> None:
+    walk = offline / "walk.json"
+    walk.write_text('{"schema": "redroute-itinerary/1"}', encoding="utf-8")
+    code, _, err = run(runner, "leaflet", str(walk), "-o", str(walk))
+    assert code == 1
+    assert f"Error: cannot write {walk} (-o): it is the command's input" in err
+    assert walk.read_text(encoding="utf-8") == '{"schema": "redroute-itinerary/1"}'
+
+
+def test_embed_will_not_overwrite_its_map(runner: CliRunner, tmp_path: Path) -> None:
+    page = tmp_path / "map.html"
+    page.write_text("<html>mine</html>", encoding="utf-8")
+    code, _, err = run(runner, "embed", str(page), "--url", "map.html", "--geojson", str(page))
+    assert code == 1
+    assert "it is the command's input MAP.html" in err
+    assert page.read_text(encoding="utf-8") == "<html>mine</html>"
+
+
+def test_import_will_not_overwrite_its_csv(runner: CliRunner, tmp_path: Path) -> None:
+    csv = tmp_path / "sites.csv"
+    csv.write_text("name_zh\n", encoding="utf-8")
+    code, _, err = run(runner, "landmarks", "import", str(csv), "--crs", "wgs84", "-o",
+                       str(csv))
+    assert code == 1
+    assert "it is the command's input FILE" in err
+    assert csv.read_text(encoding="utf-8") == "name_zh\n"
+
+
+def test_network_build_checks_its_output_first(runner: CliRunner, tmp_path: Path) -> None:
+    extract = tmp_path / "x.osm"
+    extract.write_text("<osm/>", encoding="utf-8")
+    code, _, err = run(runner, "network", "build", str(extract), "-o", str(extract))
+    assert code == 1
+    assert "it is the command's input EXTRACT 1" in err
+    code, _, err = run(runner, "network", "build", str(extract), "-o",
+                       str(tmp_path / "no" / "x.rrnet"))
+    assert code == 1
+    assert "does not exist" in err
