@@ -481,25 +481,20 @@ class OutputSet:
             for folder in {c.final.parent for c in self.files if c.kind != "direct"}:
                 clean_stale(folder)
         staged: list[tuple[_Checked, Path]] = []
-        current: _Checked | None = None
+        current: list[_Checked] = []  # the output being made or committed, for the message
         try:
             for c in self.folders:
-                current = c
+                current.append(c)
                 self._make_folder(c)
             for c in self.files:
-                current = c
+                current.append(c)
                 tmp = self._temporary(c)
                 staged.append((c, tmp))
                 writers[c.output.path](tmp)
-            current = None
-            self._commit(staged)
-        except _CommitError:
-            self._discard(staged)
-            raise
+            self._commit(staged, current)
         except OSError as err:
             self._discard(staged)
-            name = current.output if current is not None else self.files[0].output
-            raise _refuse(name, _reason(err)) from err
+            raise _refuse(current[-1].output, _reason(err)) from err
         except BaseException:
             self._discard(staged)
             raise
@@ -522,14 +517,12 @@ class OutputSet:
             tmp.chmod(c.mode)
         return tmp
 
-    def _commit(self, staged: list[tuple[_Checked, Path]]) -> None:
+    def _commit(self, staged: list[tuple[_Checked, Path]], current: list[_Checked]) -> None:
         for c, tmp in staged:
             if c.kind == "direct":  # first: a failure here has replaced no file yet
-                try:
-                    with tmp.open("rb") as src, c.final.open("wb") as dst:
-                        shutil.copyfileobj(src, dst)
-                except OSError as err:
-                    raise _CommitError(_refuse(c.output, _reason(err))) from err
+                current.append(c)
+                with tmp.open("rb") as src, c.final.open("wb") as dst:
+                    shutil.copyfileobj(src, dst)
         files = [(c, tmp) for c, tmp in staged if c.kind != "direct"]
         for c, tmp in files:
             _finish(c, tmp)
@@ -537,15 +530,16 @@ class OutputSet:
         with no_interrupt():
             try:
                 for c, tmp in files:
+                    current.append(c)
                     done.append((c, _backup(c)))
                     try:
                         tmp.replace(c.final)
-                    except OSError as err:
+                    except OSError:
                         _, backup = done.pop()
                         if backup is not None:
                             with contextlib.suppress(OSError):
                                 backup.unlink()
-                        raise _CommitError(_refuse(c.output, _reason(err))) from err
+                        raise
             except BaseException:
                 _roll_back(done)
                 raise
@@ -565,13 +559,6 @@ class OutputSet:
             with contextlib.suppress(OSError):
                 folder.rmdir()  # only if empty: ours
         self._made.clear()
-
-
-class _CommitError(OutputError):
-    """A commit step failed; the message already names the output."""
-
-    def __init__(self, error: OutputError) -> None:
-        super().__init__(str(error))
 
 
 def _finish(c: _Checked, tmp: Path) -> None:
