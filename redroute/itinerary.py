@@ -454,9 +454,11 @@ def itinerary_schema() -> dict[str, Any]:
 
 def load_itinerary(path: str | Path) -> Itinerary:
     """Read an itinerary JSON file written by :meth:`Itinerary.to_json`."""
+    from redroute.catalogue import loads_json
+
     p = Path(path)
     try:
-        data = json.loads(p.read_text(encoding="utf-8"))
+        data = loads_json(p.read_text(encoding="utf-8"))
     except FileNotFoundError:
         msg = f"itinerary file {str(p)!r} does not exist"
         raise ItineraryError(msg) from None
@@ -477,6 +479,7 @@ def itinerary_from_dict(data: Any, *, source: str = "itinerary") -> Itinerary:
         msg = (f"{source}: schema {data.get('schema')!r} is not {SCHEMA_ID!r}; "
                "it was written by another version of redroute")
         raise ItineraryError(msg)
+    _check_text(data, source)
     errors = sorted(jsonschema.Draft202012Validator(itinerary_schema()).iter_errors(data),
                     key=lambda e: list(map(str, e.path)))
     if errors:
@@ -488,6 +491,30 @@ def itinerary_from_dict(data: Any, *, source: str = "itinerary") -> Itinerary:
     except (KeyError, ValueError, TypeError) as err:
         msg = f"{source}: {err}"
         raise ItineraryError(msg) from err
+
+
+def _check_text(data: Any, source: str) -> None:
+    """Refuse JSON nested too deeply or any text with a control character: an itinerary
+    file is untrusted input, and its names reach the terminal, GPX, HTML and PDF."""
+    from redroute.catalogue import MAX_JSON_DEPTH, PROSE_FIELDS, text_problem, too_deep
+
+    path = too_deep(data)
+    if path is not None:
+        msg = (f"{source}: {'/'.join(path[:4])}...: nested more than {MAX_JSON_DEPTH} "
+               "levels deep")
+        raise ItineraryError(msg)
+    stack: list[tuple[Any, list[str]]] = [(data, [])] if isinstance(data, dict | list) else []
+    while stack:
+        item, where = stack.pop()
+        pairs = item.items() if isinstance(item, dict) else enumerate(item)
+        for key, value in pairs:
+            if isinstance(value, dict | list):
+                stack.append((value, [*where, str(key)]))
+            elif isinstance(value, str) and value:
+                wrong = text_problem(value, prose=key in PROSE_FIELDS)
+                if wrong and not wrong.startswith("is blank"):
+                    msg = f"{source}: {'/'.join([*where, str(key)])} {wrong}"
+                    raise ItineraryError(msg)
 
 
 def _rebuild(d: dict[str, Any]) -> Itinerary:

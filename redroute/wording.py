@@ -316,9 +316,10 @@ def attribution_html(lang: str, sep: str = " / ", data_date: str | None = None) 
 
 
 # C0 and C1 controls, DEL, lone surrogates, line/paragraph separators and the bidi controls
-# that reorder what a terminal shows (Trojan Source): none of them belongs in shown text.
+# that reorder what a terminal shows (Trojan Source), a BOM and the two non-characters XML
+# refuses: none of them belongs in shown text.
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u061c\u200e\u200f"
-                          "\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]")
+                          "\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff\ufffe\uffff]")
 
 
 def _escape(match: re.Match[str]) -> str:

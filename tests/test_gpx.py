@@ -142,3 +142,20 @@ def test_a_leg_that_does_not_move_is_no_track_segment() -> None:
     for segment in xml.split("<trkseg>")[1:]:
         points = segment.split("</trkseg>")[0].count("<trkpt")
         assert points >= 2
+
+
+def test_hostile_itinerary_text_still_gives_valid_xml(estimated_itinerary: Any) -> None:
+    """Control characters in names, addresses and notes (from a catalogue or an itinerary
+    file built by hand) must not make the GPX invalid XML: they are shown as escapes."""
+    import dataclasses
+
+    it = estimated_itinerary
+    hostile = "\x00\x01\x0b\x1b[31m\x7f\x85\u202e\ud800\ufffe"
+    stops = [dataclasses.replace(it.stops[0], name_en=f"Evil{hostile}", address_zh=hostile,
+                                 summary_en=f"para\n{hostile}"), *it.stops[1:]]
+    bad = dataclasses.replace(it, stops=stops, title_en=f"Walk{hostile}")
+    text = gpx_text(bad, lang="en", created=CREATED)
+    root = ET.fromstring(text.encode("utf-8"))  # raises on any invalid character
+    names = [w.findtext("g:name", namespaces=NS) for w in root.findall("g:wpt", NS)]
+    assert names[1] == "1. Evil\\x00\\x01\\x0b\\x1b[31m\\x7f\\x85\\u202e\\ud800\\ufffe"
+    assert root.findtext("g:metadata/g:name", namespaces=NS).startswith("Walk\\x00")

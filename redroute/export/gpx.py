@@ -28,6 +28,7 @@ from redroute.wording import (
     hours_words,
     pick,
     plural,
+    printable,
 )
 
 if TYPE_CHECKING:
@@ -153,7 +154,9 @@ def gpx_text(itinerary: Itinerary, *, lang: str = "both",
         segment.points.extend(_leg_points(leg))
         track.segments.append(segment)
     gpx.tracks.append(track)
-    return gpx.to_xml(version="1.1")
+    # gpxpy escapes <, & and > but passes control characters, which no XML may hold; text
+    # from a hostile itinerary file or catalogue shows them as visible escapes instead.
+    return printable(gpx.to_xml(version="1.1"), newlines=True)
 
 
 def save_gpx(itinerary: Itinerary, path: str | Path, *, lang: str = "both",

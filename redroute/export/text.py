@@ -19,6 +19,7 @@ from redroute.wording import (
     hours_words,
     pick,
     plural,
+    printable,
     reason_words,
 )
 
@@ -118,4 +119,5 @@ def schedule_text(itinerary: Itinerary, *, lang: str = "both") -> str:
             lines.append("  - " + pick(f"{e.name_zh}：{why.zh}", f"{e.name_en}: {why.en}", lang))
     lines.append("")
     lines.append(attribution(lang, data_date=it.network_date))
-    return "\n".join(lines)
+    # Names and notes come from a catalogue or an itinerary file: never raw escapes.
+    return printable("\n".join(lines), newlines=True)
