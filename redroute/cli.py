@@ -6,23 +6,27 @@ commands so that ``redroute --help`` stays fast.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import errno
+import io
 import json
 import re
 import sys
 import unicodedata
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
 from redroute._errors import RedrouteError
 from redroute.vocabulary import BOOKING, CATEGORIES, DISTRICTS, THEMES
-from redroute.wording import HOURS_UNKNOWN, LANGS, WEEKDAYS_EN, WEEKDAYS_ZH, plural
+from redroute.wording import HOURS_UNKNOWN, LANGS, WEEKDAYS_EN, WEEKDAYS_ZH, plural, printable
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
 
+    from redroute._io import Output, OutputSet
     from redroute.catalogue import Catalogue, Landmark
     from redroute.request import PlanRequest
 
@@ -31,16 +35,70 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
 class _Group(click.Group):
-    """A group that turns library errors into one ``Error: ...`` line and exit 1."""
+    """A group that turns library errors into one ``Error: ...`` line and exit 1, and a
+    failure to write the results (``> /dev/full``, ``| head -1``) into one line or, for a
+    closed pipe, a quiet exit; never a traceback."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except RedrouteError as err:
-            lines = err.problems
+            lines = [printable(line) for line in err.problems]
             for line in lines[:-1]:
                 click.echo(f"Error: {line}", err=True)
             raise click.ClickException(lines[-1]) from None
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        if sys.stdout is None:  # started with stdout closed (>&-): writing to it is an error
+            sys.stdout = _ClosedStdout()
+        try:
+            try:
+                return super().main(*args, **kwargs)
+            finally:  # what is still buffered fails here, not at exit ("Exception ignored")
+                _flush_stdout()
+        except OSError as err:
+            _output_failed(err, stdout=_from_stdout(err))
+
+
+class _ClosedStdout(io.TextIOBase):
+    """Standard output when the process was started without one."""
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.EBADF, "Bad file descriptor (it is closed)")
+
+
+def _flush_stdout() -> None:
+    try:
+        sys.stdout.flush()
+    except OSError as err:
+        _output_failed(err, stdout=True)
+
+
+def _output_failed(err: OSError, *, stdout: bool) -> NoReturn:
+    """Exit 1 after an error writing the results: quietly for a closed pipe (as Unix tools
+    do), else one ``Error:`` line; what is left in the buffer goes nowhere."""
+    import os
+
+    with contextlib.suppress(OSError, ValueError, io.UnsupportedOperation):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    if err.errno != errno.EPIPE:
+        what = "standard output" if stdout else (err.filename or "a file")
+        with contextlib.suppress(OSError):
+            click.echo(f"Error: cannot write to {printable(str(what))}: "
+                       f"{err.strerror or err}", err=True)
+    sys.exit(1)
+
+
+def _from_stdout(err: OSError) -> bool:
+    """Whether ``err`` came from writing standard output: click's ``echo`` without
+    ``err=True``."""
+    tb = err.__traceback__
+    while tb is not None:
+        frame = tb.tb_frame
+        if frame.f_code.co_name == "echo" and frame.f_locals.get("err") is False:
+            return True
+        tb = tb.tb_next
+    return False
 
 
 def _version() -> str:
@@ -72,7 +130,7 @@ def main() -> None:
 
 def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
                   file: Any = None, line: str | None = None) -> None:
-    click.echo(f"Warning: {message}", err=True)
+    click.echo(f"Warning: {printable(str(message))}", err=True)
 
 
 def _say(text: str) -> None:
@@ -135,7 +193,13 @@ LATLON = _LatLon()
 
 
 def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    if text.isascii():
+        return len(text)
+    wide = unicodedata.east_asian_width
+    return len(text) + sum(1 for c in _NON_ASCII.findall(text) if wide(c) in "WF")
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
 def _pad(text: str, width: int) -> str:
@@ -143,6 +207,7 @@ def _pad(text: str, width: int) -> str:
 
 
 def _table(rows: list[list[str]], header: list[str]) -> str:
+    rows = [[printable(c) for c in r] for r in rows]  # catalogue text may hold escapes
     widths = [max(_width(r[i]) for r in [header, *rows]) for i in range(len(header))]
     lines = ["  ".join(_pad(c, w) for c, w in zip(r, widths, strict=True)).rstrip()
              for r in [header, *rows]]
@@ -268,7 +333,7 @@ def landmarks_list(catalogue_path: Path | None, district: str | None, theme: str
     if rows:
         click.echo(_table(rows, header))
     click.echo(f"\n{len(found)} 处地标 / {plural(len(found), 'landmark')}"
-               f" ({cat.source})")
+               f" ({printable(cat.source)})")
     if open_on is not None:
         unknown = [lm for lm in cat.query(district=district, theme=theme, category=category,
                                           text=text, near=near, radius_m=radius)
@@ -341,7 +406,7 @@ def _describe(lm: Landmark, day: dt.date) -> str:
     add("来源 Sources", lm.sources[0])
     for src in lm.sources[1:]:
         add("", src)
-    return "\n".join(out)
+    return printable("\n".join(out), newlines=True)  # catalogue text may hold escapes
 
 
 @landmarks.command("validate")
@@ -356,18 +421,17 @@ def landmarks_validate(file: Path) -> None:
     Example:
       redroute landmarks validate my-district.geojson
     """
-    from redroute.catalogue import parse_catalogue, validate_file
+    from redroute.catalogue import check_file
 
-    problems = validate_file(file)
-    if problems:
+    cat, problems = check_file(file)  # read and checked once
+    if cat is None:
         for prob in problems:
-            click.echo(f"Error: {prob}", err=True)
+            click.echo(f"Error: {printable(str(prob))}", err=True)
         n = len(problems)
-        click.echo(f"{file}: {n} 个问题 / {plural(n, 'problem')}", err=True)
+        click.echo(f"{printable(str(file))}: {n} 个问题 / {plural(n, 'problem')}", err=True)
         sys.exit(1)
-    cat = parse_catalogue(file.read_text(encoding="utf-8"), source=str(file))
     known = sum(1 for lm in cat if lm.opening_hours is not None)
-    click.echo(f"{file}: 校验通过，{len(cat)} 处地标 / valid, {len(cat)} landmarks "
+    click.echo(f"{printable(str(file))}: 校验通过，{len(cat)} 处地标 / valid, {len(cat)} landmarks "
                f"({known} with opening hours)")
 
 
@@ -378,28 +442,54 @@ def landmarks_validate(file: Path) -> None:
                    "Baidu, wgs84 for GPS or OpenStreetMap.")
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
               help="Write the catalogue here (default: print it).")
-def landmarks_import(file: Path, crs: str, output: Path | None) -> None:
+@click.option("--ignore-unknown-columns", is_flag=True,
+              help="Leave out columns that are no catalogue field, with a warning each "
+                   "(default: an unknown column is an error, with a did-you-mean).")
+def landmarks_import(file: Path, crs: str, output: Path | None,
+                     ignore_unknown_columns: bool) -> None:
     """Turn a CSV list of sites into a validated catalogue. 从 CSV 导入地标。
 
     Columns: name_zh, name_en, address_zh, district, category, themes, summary_zh,
     summary_en and lon/lat (or location "lon,lat"); optional: id, address_en,
     opening_hours, last_entry, booking, booking_note_zh, booking_note_en, visit_minutes,
-    significance, sources. Chinese headers (名称, 地址, 经度, 纬度...) work too.
+    significance, sources. Chinese headers (名称, 地址, 经度, 纬度...) work too. Two
+    columns for one field (name_zh and 名称) are an error; so is a column that is no field
+    (opening_hour: did you mean opening_hours?) unless --ignore-unknown-columns. Nothing is
+    written unless every row is valid.
 
     \b
     Example:
       redroute landmarks import sites.csv --crs gcj02 -o sites.geojson
     """
-    from redroute._io import write_text_atomic
-    from redroute.csv_import import import_sites_csv
+    import tempfile
 
-    collection = import_sites_csv(file, crs=crs)
-    text = _dump(collection) + "\n"
-    n = len(collection["features"])
-    if output is None:
-        click.echo(text, nl=False)
+    from redroute._io import Output
+    from redroute.csv_import import geojson_chunks, iter_sites_csv
+
+    checked = None if output is None else _check_writable([Output(output, "-o")],
+                                                          [("FILE", file)])
+    n = 0
+
+    def sites() -> Iterator[dict[str, Any]]:
+        # One site at a time: a list of 100,000 sites never sits in memory as a whole.
+        nonlocal n
+        for feature in iter_sites_csv(file, crs=crs,
+                                      ignore_unknown_columns=ignore_unknown_columns):
+            n += 1
+            yield feature
+
+    def save(tmp: Path) -> None:
+        with tmp.open("w", encoding="utf-8") as fh:
+            fh.writelines(geojson_chunks(sites()))
+
+    if output is None or checked is None:
+        with tempfile.TemporaryFile("w+", encoding="utf-8") as fh:  # stdout gets all or none
+            fh.writelines(geojson_chunks(sites()))
+            fh.seek(0)
+            while chunk := fh.read(1 << 20):
+                click.echo(chunk, nl=False)
     else:
-        write_text_atomic(output, text)
+        checked.write({output: save})
         click.echo(f"已写入 {n} 处地标 / wrote {n} landmarks to {output}", err=True)
 
 
@@ -534,14 +624,19 @@ def network_build(extracts: tuple[Path, ...], output: Path, bbox: str | None,
           --bbox 31.10,121.30,31.35,121.60
       redroute plan founding --network shanghai.rrnet
     """
+    from redroute._io import Output
     from redroute._netbuild import save_network_file
     from redroute.network import BBox
 
+    checked = _check_writable([Output(output, "-o")],
+                              [(f"EXTRACT {i}", p) for i, p in enumerate(extracts, 1)])
     area = BBox.parse(bbox) if bbox else None
+    built: list[Any] = []
     with _Progress(1, "构建 build") as progress:
-        done = save_network_file(extracts, output, bbox=area, data_date=data_date,
-                                 progress=progress.stage)
-    click.echo(f"{done.path}: {done.nodes} nodes, {done.edges} street segments from "
+        checked.write({output: lambda tmp: built.append(save_network_file(
+            extracts, tmp, bbox=area, data_date=data_date, progress=progress.stage))})
+    done = built[0]
+    click.echo(f"{output}: {done.nodes} nodes, {done.edges} street segments from "
                f"{done.ways} ways read, OSM data of {done.data_date or 'an unknown date'}, "
                f"{done.size / 1e6:.2f} MB")
 
@@ -685,17 +780,24 @@ class _Clock(click.ParamType):  # type: ignore[type-arg]
         return None  # unreachable: fail() raises
 
 
-def _check_writable(paths: list[Path]) -> None:
-    import os
+def _check_writable(outputs: list[Output],
+                    inputs: list[tuple[str, str | Path | None]] | None = None) -> OutputSet:
+    """Check every output of a command before any work (the rules of ``redroute._io``):
+    one ``Error:`` line naming the option and the path for the first that cannot be
+    written."""
+    from redroute._io import check_outputs
 
-    for p in paths:
-        folder = p.parent if str(p.parent) else Path()
-        if not folder.is_dir():
-            msg = f"cannot write {p}: folder {folder} does not exist"
-            raise click.ClickException(msg)
-        if not os.access(folder, os.W_OK):
-            msg = f"cannot write {p}: folder {folder} is not writable"
-            raise click.ClickException(msg)
+    return check_outputs(outputs, inputs=inputs or [])
+
+
+def _catalogue_input(catalogue_path: Path | None) -> tuple[str, Path | None]:
+    """The catalogue a command reads, as an input that no output may overwrite."""
+    from redroute import settings
+    from redroute.catalogue import shipped_catalogue_path
+
+    if catalogue_path is not None:
+        return "--catalogue", catalogue_path
+    return "catalogue", settings.catalogue_path or shipped_catalogue_path()
 
 
 @main.command("plan", context_settings=CONTEXT)
@@ -769,24 +871,24 @@ def plan(route_id: str | None, catalogue_path: Path | None, routes_dir: Path | N
           --start 31.2656,121.4767 --end none --json walk.json
       redroute plan my-walk.toml --date 2026-12-05 -o out/
     """
+    from redroute._io import Output
     from redroute.plan import make_plan
     from redroute.request import PlanRequest
 
-    targets: dict[str, Path] = {}
+    # Every output is checked before the catalogue is even read; -o DIR is made at the end.
+    outputs: dict[str, Output] = {}
     if output_dir is not None:
-        if not output_dir.is_dir():
-            try:
-                output_dir.mkdir(parents=True)
-            except OSError as err:
-                msg = f"cannot create output folder {output_dir}: {err.strerror}"
-                raise click.ClickException(msg) from None
-        targets = {kind: output_dir / name for kind, name in _OUTPUTS.items()
+        outputs = {kind: Output(output_dir / name, "-o") for kind, name in _OUTPUTS.items()
                    if kind in _WRITERS}
     for kind, given in (("json", json_out), ("geojson", geojson_out), ("html", html_out),
                         ("gpx", gpx_out), ("leaflet", leaflet_out)):
         if given is not None:
-            targets[kind] = given
-    _check_writable(list(targets.values()))
+            outputs[kind] = Output(given, f"--{kind}")
+    folder = [Output(output_dir, "-o", folder=True)] if output_dir is not None else []
+    request_file = route_id if route_id and route_id.lower().endswith(".toml") else None
+    checked = _check_writable([*folder, *outputs.values()],
+                              [_catalogue_input(catalogue_path), ("ROUTE", request_file)])
+    targets = {kind: out.path for kind, out in outputs.items()}
 
     cat = _load(catalogue_path)
     when = _day(day) or _today()
@@ -807,7 +909,7 @@ def plan(route_id: str | None, catalogue_path: Path | None, routes_dir: Path | N
     click.echo(schedule_text(result.itinerary, lang=lang))
     options = {"lang": lang, "tiles": tiles, "format": leaflet_format, "map_url": map_url,
                "publisher": publisher}
-    _write_outputs(result, targets, options)
+    _write_outputs(result, targets, options, checked)
 
 
 def _base_request(name: str | None, routes_dir: Path | None, cat: Catalogue,
@@ -872,36 +974,28 @@ _WRITERS: dict[str, Any] = {"json": _write_json, "geojson": _write_geojson,
                             "html": _write_html, "gpx": _write_gpx, "leaflet": _write_leaflet}
 
 
-def _write_outputs(result: Any, targets: dict[str, Path], options: dict[str, Any], *,
-                   quiet: bool = False) -> None:
-    """Write every output, or none: each goes to a temporary name first."""
-    import contextlib
-    import os
-    import tempfile
+def _write_outputs(result: Any, targets: dict[str, Path], options: dict[str, Any],
+                   checked: OutputSet, *, quiet: bool = False) -> None:
+    """Write every output, or none (``checked`` is what :func:`_check_writable` made of
+    them): each is written to a temporary beside its target, then all are committed."""
 
-    staged: list[tuple[Path, Path]] = []
-    try:
-        for kind, target in targets.items():
-            fd, name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
-            os.close(fd)
-            tmp = Path(name)
-            staged.append((tmp, target))
+    def writer(kind: str) -> Callable[[Path], None]:
+        def write(tmp: Path) -> None:
             if not quiet:
                 _say(f"writing {kind}...")
             _WRITERS[kind](result, tmp, options)
-        for tmp, target in staged:
-            tmp.replace(target)
-            if not quiet:
-                _say(f"wrote {target}")
-    finally:
-        for tmp, _ in staged:
-            with contextlib.suppress(OSError):
-                tmp.unlink()
+        return write
+
+    checked.write({target: writer(kind) for kind, target in targets.items()})
+    if not quiet:
+        for target in targets.values():
+            _say(f"wrote {target}")
 
 
 @main.command("publish", context_settings=CONTEXT)
 @click.option("-o", "--output", type=click.Path(path_type=Path, file_okay=False),
-              required=True, help="The folder of the kit (replaced as a whole).")
+              required=True, help="The folder of the kit: created, or the previous kit in it "
+                                  "updated (only the files its manifest lists).")
 @click.option("--all-routes", is_flag=True, hidden=True,
               help="Accepted for compatibility: every curated route is always built.")
 @_CATALOGUE_OPTION
@@ -915,10 +1009,12 @@ def _write_outputs(result: Any, targets: dict[str, Path], options: dict[str, Any
                                  "e.g. https://www.example.gov.cn/red-routes")
 @click.option("--publisher", help="Publisher line of the leaflets.")
 @click.option("--workers", type=click.IntRange(1, 32), help="Processes (default: one a core).")
+@click.option("--force", is_flag=True, help="Write into a non-empty folder that is not a kit "
+                                            "(its other files stay; none is deleted).")
 def publish(output: Path, all_routes: bool, catalogue_path: Path | None,
             routes_dir: Path | None, day: dt.date | None, source: str | None, lang: str,
             tiles: str, base_url: str | None, publisher: str | None,
-            workers: int | None) -> None:
+            workers: int | None, force: bool) -> None:
     """Build maps, leaflets, GPX and GeoJSON of every curated route, with an index page.
     发布全部路线。
 
@@ -931,19 +1027,28 @@ def publish(output: Path, all_routes: bool, catalogue_path: Path | None,
     """
     import time
 
-    from redroute.publish import publish_routes
+    from redroute.publish import check_kit, check_publish_options, publish_routes
 
-    _, found = _routes(routes_dir, catalogue_path)
-    began = time.perf_counter()
-    with _Progress(len(found), plural(len(found), "route")) as progress:
+    try:
+        _, found = _routes(routes_dir, catalogue_path)
+        # Every option and the whole kit folder are checked before the routes are planned.
+        check_publish_options(found, base_url=base_url, publisher=publisher, lang=lang,
+                              tiles=tiles)
+        check_kit(output, found, force=force, inputs=[_catalogue_input(catalogue_path)])
+        began = time.perf_counter()
+        with _Progress(len(found), plural(len(found), "route")) as progress:
 
-        def built(item: Any) -> None:
-            progress.step(f"built {item.id}: {plural(item.stops, 'stop')} on {item.date}; "
-                          f"walking network: {item.network}")
+            def built(item: Any) -> None:
+                progress.step(f"built {item.id}: {plural(item.stops, 'stop')} on "
+                              f"{item.date}; walking network: {item.network}")
 
-        items = publish_routes(output, found, catalogue=catalogue_path, date=_day(day),
-                               network=source, lang=lang, tiles=tiles, base_url=base_url,
-                               publisher=publisher, workers=workers, on_built=built)
+            items = publish_routes(output, found, catalogue=catalogue_path, date=_day(day),
+                                   network=source, lang=lang, tiles=tiles,
+                                   base_url=base_url, publisher=publisher, workers=workers,
+                                   force=force, on_built=built)
+    except KeyboardInterrupt:
+        _say("Interrupted; nothing was changed / 已中断，未做任何更改")
+        raise SystemExit(130) from None
     took = time.perf_counter() - began
     click.echo(f"{len(items)} 条路线已发布到 {output} / {plural(len(items), 'route')} published "
                f"to {output}/index.html in {took:.1f} s")
@@ -1024,11 +1129,14 @@ def leaflet(source_arg: str, output: Path, fmt: str, lang: str, day: dt.date | N
       redroute leaflet founding.json -o founding-a4.pdf --format a4 --lang zh \\
           --date 2026-12-05 --map-url https://example.org/routes/founding
     """
-    from redroute.export.leaflet import save_leaflet
+    from redroute._io import Output
+    from redroute.export.leaflet import render_leaflet
     from redroute.itinerary import load_itinerary
     from redroute.plan import make_plan
 
-    _check_writable([output])
+    read = source_arg.lower().endswith((".json", ".toml")) or Path(source_arg).is_file()
+    checked = _check_writable([Output(output, "-o")], [_catalogue_input(catalogue_path),
+                                                       ("input", source_arg if read else None)])
     cat = _load(catalogue_path)
     when = _day(day)
     if source_arg.lower().endswith(".json") or (Path(source_arg).is_file()
@@ -1044,10 +1152,12 @@ def leaflet(source_arg: str, output: Path, fmt: str, lang: str, day: dt.date | N
         it = result.itinerary
         network = None if result.network.estimated else result.network
         shown = None
-    path = save_leaflet(it, output, format=fmt, lang=lang, map_url=map_url,
-                        publisher=publisher, network=network, day=shown, catalogue=cat)
-    pages = _page_count(path)
-    size = max(1, round(path.stat().st_size / 1024))
+    pdf = render_leaflet(it, format=fmt, lang=lang, map_url=map_url, publisher=publisher,
+                         network=network, day=shown, catalogue=cat)
+    checked.write({output: lambda tmp: tmp.write_bytes(pdf)})
+    path = output
+    pages = _page_count(pdf)
+    size = max(1, round(len(pdf) / 1024))
     click.echo(f"已写入折页 {path}（{pages} 页，{size} KB）/ wrote leaflet {path} ({fmt}, "
                f"{plural(pages, 'page')}, {size} KB)", err=True)
 
@@ -1074,8 +1184,8 @@ def _itinerary_network(it: Any, source: str | None) -> Any:
     return None if net.estimated else net
 
 
-def _page_count(path: Path) -> int:
-    return len(re.findall(rb"/Type\s*/Page[^s]", path.read_bytes()))
+def _page_count(pdf: bytes) -> int:
+    return len(re.findall(rb"/Type\s*/Page[^s]", pdf))
 
 
 @main.command("embed", context_settings=CONTEXT)
@@ -1107,10 +1217,12 @@ def embed(map_file: Path, url: str, title: str | None, height: int, stop: int | 
       redroute embed site/map.html --url map.html --stop 3 --lang en --title "Stop 3"
     """
     from redroute._errors import EmbedError
-    from redroute._io import write_text_atomic
+    from redroute._io import Output
     from redroute.export.embed import embed_snippet, read_embedded_geojson
     from redroute.wording import pick
 
+    target = geojson_out or map_file.with_name("route.geojson")
+    checked = _check_writable([Output(target, "--geojson")], [("MAP.html", map_file)])
     data = read_embedded_geojson(map_file)
     numbers = {f["properties"].get("number") for f in data.get("features", [])
                if f.get("properties", {}).get("kind") == "stop"}
@@ -1123,8 +1235,8 @@ def embed(map_file: Path, url: str, title: str | None, height: int, stop: int | 
         title = pick(zh, en, lang) if zh and en else zh or en
     snippet = embed_snippet(url, title=title, height=height, stop=stop, link=not no_link,
                             lang=lang)
-    target = geojson_out or map_file.with_name("route.geojson")
-    write_text_atomic(target, json.dumps(data, ensure_ascii=False, indent=1) + "\n")
+    text = json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+    checked.write({target: lambda tmp: tmp.write_text(text, encoding="utf-8")})
     click.echo(snippet, nl=False)
     click.echo(f"wrote {target}", err=True)
 

@@ -714,3 +714,161 @@ def test_network_build_checks_its_output_first(runner: CliRunner, tmp_path: Path
                        str(tmp_path / "no" / "x.rrnet"))
     assert code == 1
     assert "does not exist" in err
+
+
+# --------------------------------------------------------------------------- hostile text, stdout
+
+
+def _hostile_catalogue(tmp_path: Path, mini_path: Path) -> Path:
+    """The mini catalogue with escape sequences in a name: loaded without validation (as a
+    library user could build it), so the terminal code is tested on its own."""
+    data = json.loads(mini_path.read_text(encoding="utf-8"))
+    data["features"][0]["properties"]["name_en"] = "Evil\x1b[2J\x1b]0;owned\x07\u202eName"
+    path = tmp_path / "evil.geojson"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def test_escape_sequences_never_reach_the_terminal(runner: CliRunner, tmp_path: Path,
+                                                   mini_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tables and `landmarks show` print catalogue text with control characters escaped."""
+    from redroute import catalogue
+
+    monkeypatch.setattr(catalogue, "check_catalogue", lambda data, source="": [])
+    path = _hostile_catalogue(tmp_path, mini_path)
+    for args in (["list"], ["show", "first-congress-site"]):
+        code, out, _ = run(runner, "landmarks", *args, "--catalogue", str(path))
+        assert code == 0
+        assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out
+        assert "Evil\\x1b[2J\\x1b]0;owned\\x07\\u202eName" in out
+
+
+def test_validate_names_the_escape_without_printing_it(runner: CliRunner, tmp_path: Path,
+                                                       mini_path: Path) -> None:
+    code, _, err = run(runner, "landmarks", "validate", str(_hostile_catalogue(tmp_path,
+                                                                               mini_path)))
+    assert code == 1
+    assert "\x1b" not in err
+    assert ("feature 0 (first-congress-site): name_en contains the control character ESC "
+            "(U+001B) at character 5") in err
+
+
+def test_error_lines_escape_what_the_user_typed(runner: CliRunner, mini_path: Path) -> None:
+    code, _, err = run(runner, "landmarks", "show", "x\x1b[31m", "--catalogue", str(mini_path))
+    assert code == 1
+    assert "\x1b" not in err and "x\\x1b[31m" in err
+
+
+def test_schedule_escapes_hostile_itinerary_text(estimated_itinerary: object) -> None:
+    import dataclasses
+
+    from redroute.export.text import schedule_text
+
+    it: object = estimated_itinerary
+    stops = [dataclasses.replace(it.stops[0], name_en="A\x1b[8mB"), *it.stops[1:]]  # type: ignore[attr-defined]
+    text = schedule_text(dataclasses.replace(it, stops=stops), lang="en")  # type: ignore[type-var]
+    assert "\x1b" not in text and "A\\x1b[8mB" in text
+
+
+def test_hostile_itinerary_file_is_refused(runner: CliRunner, tmp_path: Path,
+                                           estimated_itinerary: object) -> None:
+    from redroute._errors import ItineraryError
+    from redroute.itinerary import load_itinerary
+
+    data = json.loads(estimated_itinerary.to_json())  # type: ignore[attr-defined]
+    data["stops"][0]["name_en"] = "Evil\x1b[2J"
+    path = tmp_path / "evil.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(ItineraryError, match=r"stops/0/name_en contains the control character "
+                                             r"ESC \(U\+001B\) at character 5"):
+        load_itinerary(path)
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    with pytest.raises(ItineraryError, match="nested more than 64 levels deep"):
+        load_itinerary(deep)
+    deep.write_text(json.dumps({"stops": "@"}).replace('"@"', "[" * 500 + "]" * 500),
+                    encoding="utf-8")
+    with pytest.raises(ItineraryError, match="nested more than 64 levels deep"):
+        load_itinerary(deep)
+
+
+def test_deeply_nested_catalogue_is_one_error_line(runner: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "deep.geojson"
+    path.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    for args in (["validate", str(path)], ["list", "--catalogue", str(path)]):
+        code, _, err = run(runner, "landmarks", *args)
+        assert code == 1
+        assert "nested more than 64 levels deep" in err
+        assert "Traceback" not in err and "RecursionError" not in err
+
+
+def _redroute(*args: str, **kwargs: object) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run([sys.executable, "-m", "redroute", *args], stderr=subprocess.PIPE,
+                          check=False, **kwargs)  # type: ignore[call-overload]
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("args", [["landmarks", "list"], ["landmarks", "schema"],
+                                  ["landmarks", "show", "first-congress-site"], ["--help"]])
+def test_a_full_disk_on_stdout_is_one_line(args: list[str]) -> None:
+    with Path("/dev/full").open("wb") as full:
+        done = _redroute(*args, stdout=full)
+    assert done.returncode == 1
+    assert done.stderr.decode() == ("Error: cannot write to standard output: No space left on "
+                                    "device\n")
+
+
+def test_a_closed_pipe_is_a_quiet_exit(mini_path: Path, tmp_path: Path) -> None:
+    """`| head -1`: the reader goes away; no traceback, no "Exception ignored"."""
+    big = tmp_path / "big.geojson"
+    data = json.loads(mini_path.read_text(encoding="utf-8"))
+    features = []
+    for i in range(3000):
+        f = json.loads(json.dumps(data["features"][i % 3]))
+        f["properties"]["id"] = f"site-{i}"
+        features.append(f)
+    big.write_text(json.dumps({"type": "FeatureCollection", "features": features}),
+                   encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "redroute", "landmarks", "list",
+                             "--catalogue", str(big)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.readline()
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    proc.stderr.close()
+    assert proc.wait() in (0, 1)
+    assert err == ""
+
+
+def test_a_closed_stdout_is_one_line() -> None:
+    done = subprocess.run(f"{sys.executable} -m redroute landmarks list >&-", shell=True,
+                          capture_output=False, stderr=subprocess.PIPE, check=False)
+    assert done.returncode == 1
+    assert done.stderr.decode().startswith("Error: cannot write to standard output: Bad file "
+                                           "descriptor")
+
+
+def test_import_reports_duplicate_and_unknown_columns(runner: CliRunner, tmp_path: Path) -> None:
+    csv = tmp_path / "sites.csv"
+    csv.write_text("name_zh,名称,opening_hour,name_en\n", encoding="utf-8")
+    code, _, err = run(runner, "landmarks", "import", str(csv), "--crs", "wgs84")
+    assert code == 1
+    assert 'columns "name_zh" (column 1) and "名称" (column 2) both give name_zh' in err
+    assert 'unknown column "opening_hour" (column 3); did you mean "opening_hours"?' in err
+
+
+def test_import_ignore_unknown_columns(runner: CliRunner, tmp_path: Path) -> None:
+    csv = tmp_path / "sites.csv"
+    csv.write_text("name_zh,name_en,address_zh,district,category,themes,summary_zh,"
+                   "summary_en,lon,lat,notes\n一大会址,First Congress,兴业路76号,黄浦,"
+                   "congress-site,founding,简介。,Summary.,121.470552,31.222068,internal\n",
+                   encoding="utf-8")
+    code, out, err = run(runner, "landmarks", "import", str(csv), "--crs", "wgs84")
+    assert code == 1 and 'unknown column "notes"' in err and out == ""
+    code, out, err = run(runner, "landmarks", "import", str(csv), "--crs", "wgs84",
+                         "--ignore-unknown-columns")
+    assert code == 0
+    assert 'Warning: ' in err and '"notes" (column 11) is not a catalogue property' in err
+    assert json.loads(out)["features"][0]["properties"]["name_en"] == "First Congress"

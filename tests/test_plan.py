@@ -218,7 +218,7 @@ def test_gcj02_start_point_is_converted(cat: Catalogue) -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [("121.47,31.22", "swapped"), ("40.0,116.4", "not in Shanghai"),
-     ("the moon", "is not a landmark id, a LAT,LON pair or a known place")],
+     ("the moon", "is not a landmark id, a LAT,LON pair, a metro station or a known place")],
 )
 def test_bad_places(cat: Catalogue, text: str, message: str) -> None:
     with pytest.raises(PlanError, match=message):
