@@ -42,6 +42,11 @@ class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except KeyboardInterrupt:
+            # Outputs are committed together at the end (redroute._io), so an interrupted
+            # command has changed nothing.
+            click.echo("Interrupted; nothing was changed / 已中断，未做任何更改", err=True)
+            ctx.exit(130)
         except RedrouteError as err:
             lines = [printable(line) for line in err.problems]
             for line in lines[:-1]:
@@ -889,6 +894,8 @@ def plan(route_id: str | None, catalogue_path: Path | None, routes_dir: Path | N
     checked = _check_writable([*folder, *outputs.values()],
                               [_catalogue_input(catalogue_path), ("ROUTE", request_file)])
     targets = {kind: out.path for kind, out in outputs.items()}
+    _check_output_options(targets, lang=lang, tiles=tiles, leaflet_format=leaflet_format,
+                          map_url=map_url, publisher=publisher)
 
     cat = _load(catalogue_path)
     when = _day(day) or _today()
@@ -910,6 +917,22 @@ def plan(route_id: str | None, catalogue_path: Path | None, routes_dir: Path | N
     options = {"lang": lang, "tiles": tiles, "format": leaflet_format, "map_url": map_url,
                "publisher": publisher}
     _write_outputs(result, targets, options, checked)
+
+
+def _check_output_options(targets: dict[str, Path], *, lang: str, tiles: str,
+                          leaflet_format: str, map_url: str | None,
+                          publisher: str | None) -> None:
+    """The options of the requested outputs, checked before the plan (which takes seconds)
+    with the checks the outputs apply: a bad --map-url fails at once, not after planning."""
+    if "html" in targets:
+        from redroute.export.html import _check_options
+
+        _check_options(lang, tiles, None)  # None: the key comes from the environment
+    if "leaflet" in targets:
+        from redroute.export.leaflet import check_leaflet_options
+
+        check_leaflet_options(map_url=map_url, publisher=publisher, format=leaflet_format,
+                              lang=lang)
 
 
 def _base_request(name: str | None, routes_dir: Path | None, cat: Catalogue,
@@ -1137,6 +1160,8 @@ def leaflet(source_arg: str, output: Path, fmt: str, lang: str, day: dt.date | N
     read = source_arg.lower().endswith((".json", ".toml")) or Path(source_arg).is_file()
     checked = _check_writable([Output(output, "-o")], [_catalogue_input(catalogue_path),
                                                        ("input", source_arg if read else None)])
+    _check_output_options({"leaflet": output}, lang=lang, tiles="osm", leaflet_format=fmt,
+                          map_url=map_url, publisher=publisher)
     cat = _load(catalogue_path)
     when = _day(day)
     if source_arg.lower().endswith(".json") or (Path(source_arg).is_file()

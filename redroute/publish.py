@@ -44,7 +44,6 @@ FILES = {"html": "map.html", "leaflet": "leaflet.pdf", "gpx": "route.gpx",
          "geojson": "route.geojson", "json": "itinerary.json"}
 #: The kit's manifest: what a later publish may replace or remove.
 MANIFEST = ".redroute-kit.json"
-_PUBLISHER_MAX = 80  # as the leaflet checks it: what fits its publisher line
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,11 +141,12 @@ def check_publish_options(route_ids: Iterable[str], *, base_url: str | None = No
         what = f"base URL {base_url!r}: " if base_url and "URL" in str(err) else ""
         msg = f"{what}{err}"
         raise PublishError(msg) from err
-    pub = " ".join((publisher or "").split())
-    if len(pub) > _PUBLISHER_MAX:
-        msg = (f"publisher {pub[:40]!r}... is {len(pub)} characters long; at most "
-               f"{_PUBLISHER_MAX} fit")
-        raise PublishError(msg)
+    from redroute.export.leaflet import check_leaflet_options
+
+    try:
+        check_leaflet_options(publisher=publisher, lang=lang)
+    except RedrouteError as err:
+        raise PublishError(str(err)) from err
 
 
 @dataclass(frozen=True, slots=True)

@@ -872,3 +872,47 @@ def test_import_ignore_unknown_columns(runner: CliRunner, tmp_path: Path) -> Non
     assert code == 0
     assert 'Warning: ' in err and '"notes" (column 11) is not a catalogue property' in err
     assert json.loads(out)["features"][0]["properties"]["name_en"] == "First Congress"
+
+
+def test_output_options_are_checked_before_planning(runner: CliRunner, offline: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bad --map-url, --publisher or --tiles fails at once, before the seconds of planning,
+    in plan and in leaflet."""
+    import redroute.plan
+
+    def no_planning(*args: object, **kwargs: object) -> None:
+        raise AssertionError("planned before checking the options")
+
+    monkeypatch.setattr(redroute.plan, "make_plan", no_planning)
+    monkeypatch.delenv("REDROUTE_TIANDITU_KEY", raising=False)
+    cases = [
+        (["plan", "founding", "--leaflet", str(offline / "a.pdf"), "--map-url", "ftp://x"],
+         "not an http"),
+        (["plan", "founding", "--leaflet", str(offline / "a.pdf"), "--publisher", "局" * 81],
+         "at most 80 fit"),
+        (["plan", "founding", "--html", str(offline / "m.html"), "--tiles", "tianditu"],
+         "needs a Tianditu key"),
+        (["leaflet", "founding", "-o", str(offline / "b.pdf"), "--map-url", "javascript:x"],
+         "not an http"),
+    ]
+    for argv, message in cases:
+        code, _, err = run(runner, *argv)
+        assert code == 1, (argv, err)
+        assert message in err and "AssertionError" not in err, (argv, err)
+        assert len(err.strip().splitlines()) == 1, err
+    assert not list(offline.glob("*.pdf")) and not list(offline.glob("*.html"))
+
+
+def test_ctrl_c_is_one_line_and_exit_130(runner: CliRunner, offline: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    import redroute.plan
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(redroute.plan, "make_plan", interrupted)
+    out = offline / "walk.json"
+    code, _, err = run(runner, "plan", "founding", "--json", str(out))
+    assert code == 130
+    assert err.strip() == "Interrupted; nothing was changed / 已中断，未做任何更改"
+    assert not out.exists()

@@ -151,3 +151,14 @@ def test_help_has_an_example() -> None:
     result = CliRunner().invoke(main, ["embed", "-h"])
     assert result.exit_code == 0
     assert "Example:" in result.output and "redroute embed" in result.output
+
+
+def test_a_deeply_nested_block_is_one_error(tmp_path: Path) -> None:
+    page = tmp_path / "map.html"
+    deep = "[" * 100_000 + "]" * 100_000
+    page.write_text('<script type="application/json" id="redroute-itinerary">' + deep
+                    + "</script>", encoding="utf-8")
+    result = CliRunner().invoke(main, ["embed", str(page), "--url", "map.html"])
+    assert result.exit_code == 1
+    assert "nested too deeply" in result.stderr
+    assert "Traceback" not in result.stderr

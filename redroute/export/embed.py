@@ -125,6 +125,9 @@ def read_embedded_geojson(page: str | Path) -> dict[str, Any]:
     except json.JSONDecodeError as err:
         msg = f"{where}: the itinerary block is not valid JSON: {err.msg}"
         raise EmbedError(msg) from None
+    except RecursionError:
+        msg = f"{where}: the itinerary block is nested too deeply to be a route"
+        raise EmbedError(msg) from None
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
         msg = f"{where}: the itinerary block is not a GeoJSON FeatureCollection"
         raise EmbedError(msg)

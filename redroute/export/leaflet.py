@@ -55,7 +55,9 @@ __all__ = [
     "FORMATS",
     "LANGS",
     "MAX_STOPS",
+    "PUBLISHER_MAX",
     "LeafletError",
+    "check_leaflet_options",
     "leaflet_data",
     "leaflet_layout",
     "render_leaflet",
@@ -313,6 +315,38 @@ def _qr_svg(url: str) -> str:
     return out.getvalue().decode("utf-8")
 
 
+#: The longest publisher line that fits the leaflet's publisher line.
+PUBLISHER_MAX = 80
+
+
+def check_leaflet_options(*, map_url: str | None = None, publisher: str | None = None,
+                          format: str = "trifold", lang: str = "both") -> None:
+    """Check a leaflet's options before any work (a plan takes seconds; a bad URL is
+    found at once).
+
+    Raises
+    ------
+    LeafletError
+        A format or language the leaflet does not know, a map URL that is not http(s), or a
+        publisher line longer than :data:`PUBLISHER_MAX` characters.
+    """
+    if format not in FORMATS:
+        msg = f"leaflet format {format!r} is not one of {', '.join(FORMATS)}"
+        raise LeafletError(msg)
+    check_lang(lang, what="leaflet language", error=LeafletError)
+    _check_url(map_url)
+    _check_publisher(publisher)
+
+
+def _check_publisher(publisher: str | None) -> str:
+    pub = " ".join((publisher or "").split())
+    if len(pub) > PUBLISHER_MAX:
+        msg = (f"publisher {pub[:40]!r}... is {len(pub)} characters long; at most "
+               f"{PUBLISHER_MAX} fit")
+        raise LeafletError(msg)
+    return pub
+
+
 def _check_url(map_url: str | None) -> str | None:
     if map_url is None:
         return None
@@ -350,10 +384,7 @@ def leaflet_data(
                f"{MAX_STOPS}: split the walk")
         raise LeafletError(msg)
     url = _check_url(map_url)
-    pub = " ".join((publisher or "").split())
-    if len(pub) > 80:
-        msg = f"publisher {pub[:40]!r}... is {len(pub)} characters long; at most 80 fit"
-        raise LeafletError(msg)
+    pub = _check_publisher(publisher)
     when = day or it.date
     changed = when != it.date
     if catalogue is None:
