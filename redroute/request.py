@@ -46,6 +46,7 @@ CLI_OPTIONS = {
     "start_time": "--start-time", "hours": "--hours", "pace": "--pace",
     "step_free": "--step-free", "max_walk_km": "--max-km", "title_zh": "--title-zh",
     "title_en": "--title-en", "time_limit": "--time-limit", "seed": "--seed",
+    "core": "--core", "lunch": "--lunch", "lunch_minutes": "--lunch-minutes",
 }
 _SLUG = re.compile(r"[A-Za-z0-9]+([-_.][A-Za-z0-9]+)*")
 
@@ -82,7 +83,13 @@ class PlanRequest:
     step_free
         Avoid steps.
     max_walk_km
-        A cap on the walking distance of the day, or ``None`` for no cap.
+        A cap on the walking distance of the day, or ``None`` for the pace's default.
+    core
+        The stops a curated route promises (its description names them): kept whenever
+        they are open and fit, and the plan says which and why when one cannot be.
+    lunch, lunch_minutes
+        The lunch window ``"HH:MM-HH:MM"`` (default ``"11:30-13:30"``; ``None`` for no
+        lunch break) and the length of the break in minutes (default 45).
     title_zh, title_en
         Titles of the walk; default: made from the theme and district.
     time_limit, seed
@@ -106,10 +113,13 @@ class PlanRequest:
     title_en: str | None = None
     time_limit: float = 2.0
     seed: int = 0
+    core: tuple[str, ...] = ()
+    lunch: str | None = "11:30-13:30"
+    lunch_minutes: int = 45
 
     def __post_init__(self) -> None:
         # Lists become tuples so that a request is hashable and cannot change under a plan.
-        for name in ("stops", "mandatory"):
+        for name in ("stops", "mandatory", "core"):
             value = getattr(self, name)
             if isinstance(value, list):
                 object.__setattr__(self, name, tuple(value))
@@ -220,6 +230,18 @@ def line_of(text: str, field: str) -> int | None:
     return None
 
 
+def lunch_window(text: str) -> tuple[dt.time, dt.time] | None:
+    """``"11:30-13:30"`` as two times (the first before the second), else ``None``."""
+    m = re.fullmatch(r"\s*(\d{1,2}:\d{2})\s*[-–~至到]\s*(\d{1,2}:\d{2})\s*", str(text))
+    if not m:
+        return None
+    try:
+        a, b = (dt.time.fromisoformat(x.zfill(5)) for x in m.groups())
+    except ValueError:
+        return None
+    return (a, b) if a < b else None
+
+
 def _q(value: Any) -> str:
     """A value as the user wrote it: text in double quotes, like the TOML."""
     return f'"{value}"' if isinstance(value, str) else repr(value)
@@ -262,7 +284,10 @@ def _coerce(values: dict[str, Any]) -> tuple[dict[str, Any], Problems]:
     end = out.get("end")
     if isinstance(end, str) and end.strip().lower() in ("", "none"):
         out["end"] = None
-    for key in ("stops", "mandatory"):
+    lunch = out.get("lunch")
+    if isinstance(lunch, str) and lunch.strip().lower() in ("", "none", "no"):
+        out["lunch"] = None
+    for key in ("stops", "mandatory", "core"):
         if isinstance(out.get(key), list):
             out[key] = tuple(out[key])
     pace = out.get("pace")
@@ -350,6 +375,17 @@ def _check_other(values: Mapping[str, Any]) -> Problems:
         value = values.get(key)
         if value is not None and not (isinstance(value, str) and value.strip()):
             problems.append((key, "must be a non-empty text"))
+    core = values.get("core", ())
+    if not isinstance(core, tuple | list) or not all(isinstance(i, str) for i in core):
+        problems.append(("core", "must be a list of landmark ids"))
+    elif values.get("stops") and any(i not in values["stops"] for i in core):
+        problems.append(("core", "must list landmark ids that are among the stops"))
+    lunch = values.get("lunch", "11:30-13:30")
+    if lunch is not None and lunch_window(lunch) is None:
+        problems.append(("lunch", f"{_q(lunch)} is not a window HH:MM-HH:MM"))
+    minutes = values.get("lunch_minutes", 45)
+    if not (isinstance(minutes, int) and not isinstance(minutes, bool) and 10 <= minutes <= 120):
+        problems.append(("lunch_minutes", f"{_q(minutes)} must be 10 to 120 minutes"))
     seed = values.get("seed", 0)
     if not (isinstance(seed, int) and not isinstance(seed, bool)):
         problems.append(("seed", f"{_q(seed)} must be an integer"))
