@@ -111,6 +111,9 @@ class Excluded:
     name_en: str
     reason: str
     detail: str
+    #: One of the stops a curated route promises (``PlanRequest.core``): the schedule names
+    #: it on its first lines.
+    core: bool = False
 
     @property
     def reason_zh(self) -> str:
@@ -426,7 +429,7 @@ def itinerary_schema() -> dict[str, Any]:
         "required": ["id", "name_zh", "name_en", "reason", "detail"],
         "properties": {"id": {"type": "string"}, "name_zh": {"type": "string"},
                        "name_en": {"type": "string"}, "reason": {"enum": list(REASONS)},
-                       "detail": {"type": "string"}},
+                       "detail": {"type": "string"}, "core": {"type": "boolean"}},
     }
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
