@@ -236,12 +236,18 @@ def _check_extract(p: Path) -> None:
         raise NetworkError(msg)
     if name.endswith(".pbf"):
         return
-    opener: Any = bz2.open if name.endswith(".bz2") else open
+    check_xml_head(p)
+
+
+def check_xml_head(p: Path) -> None:
+    """Fail with one clear line unless ``p`` (``.osm`` or ``.osm.bz2``) starts as OSM XML."""
+    opener: Any = bz2.open if p.name.lower().endswith(".bz2") else open
     try:
         with opener(p, "rb") as fh:
             head = fh.read(4096)
     except (OSError, EOFError) as err:
-        msg = f"cannot read OSM extract {str(p)!r}: {err}"
+        reason = getattr(err, "strerror", None) or str(err).splitlines()[0]
+        msg = f"cannot read OSM extract {str(p)!r}: {reason}"
         raise NetworkError(msg) from err
     if not head.strip():
         msg = f"OSM extract {str(p)!r} is empty"

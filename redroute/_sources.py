@@ -140,7 +140,9 @@ def graph_from_extract(path: str | Path, *, bbox: BBox | None = None) -> nx.Mult
                "(export one from openstreetmap.org or download it from an extract service)")
         raise NetworkError(msg)
     if not name.endswith(".pbf"):
-        _check_xml(p, p)
+        from redroute._netbuild import check_xml_head
+
+        check_xml_head(p)
     data = _read_pbf(p) if name.endswith(".pbf") else _read_xml(p)
     ways = _complete_ways(data, origin=str(p))
     if not ways:
@@ -162,22 +164,6 @@ def graph_from_extract(path: str | Path, *, bbox: BBox | None = None) -> nx.Mult
     if bbox is not None:
         graph = _clip(graph, bbox, origin=str(p))
     return graph
-
-
-def _check_xml(xml: Path, original: Path) -> None:
-    opener: Any = bz2.open if xml.name.lower().endswith(".bz2") else open
-    try:
-        with opener(xml, "rb") as fh:
-            head = fh.read(4096)
-    except (OSError, EOFError) as err:
-        msg = f"cannot read OSM extract {str(original)!r}: {_short(err)}"
-        raise NetworkError(msg) from err
-    if not head.strip():
-        msg = f"OSM extract {str(original)!r} is empty"
-        raise NetworkError(msg)
-    if b"<osm" not in head:
-        msg = f"OSM extract {str(original)!r} is not OSM XML (no <osm> element at the start)"
-        raise NetworkError(msg)
 
 
 @dataclass

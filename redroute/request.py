@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from redroute import settings
-from redroute._errors import PlanError
+from redroute._errors import PlanError, RedrouteError
 from redroute.itinerary import Place
 from redroute.vocabulary import DISTRICTS, THEMES
 
@@ -162,21 +162,8 @@ class PlanRequest:
     @classmethod
     def from_toml(cls, path: str | Path) -> PlanRequest:
         """A request from a TOML file: the fields of :class:`PlanRequest`, or a route file."""
-        p = Path(path)
-        try:
-            text = p.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            msg = f"request file {str(p)!r} does not exist"
-            raise PlanError(msg) from None
-        except (OSError, UnicodeDecodeError) as err:
-            msg = f"cannot read request file {str(p)!r}: {err}"
-            raise PlanError(msg) from err
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as err:
-            msg = f"{p}: invalid TOML: {err}"
-            raise PlanError(msg) from None
-        return cls.from_dict(data, source=str(p), line_of=lambda f: line_of(text, f))
+        text, data = read_toml(path, what="request file", error=PlanError)
+        return cls.from_dict(data, source=str(path), line_of=lambda f: line_of(text, f))
 
     @classmethod
     def from_cli(cls, base: PlanRequest | None = None, **options: Any) -> PlanRequest:
@@ -219,6 +206,26 @@ class PlanRequest:
 
 
 # --------------------------------------------------------------------------- checks
+
+
+def read_toml(path: str | Path, *, what: str,
+              error: type[RedrouteError]) -> tuple[str, dict[str, Any]]:
+    """The text and the table of a TOML file (a request or a route), or one ``error``
+    naming the file: missing, unreadable, not UTF-8 or not TOML."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        msg = f"{what} {str(p)!r} does not exist"
+        raise error(msg) from None
+    except (OSError, UnicodeDecodeError) as err:
+        msg = f"cannot read {what} {str(p)!r}: {err}"
+        raise error(msg) from err
+    try:
+        return text, tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        msg = f"{p}: invalid TOML: {err}"
+        raise error(msg) from None
 
 
 def line_of(text: str, field: str) -> int | None:

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import tomllib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from redroute._errors import NotFoundError, PlanError, RouteError
-from redroute.request import PlanRequest, line_of
+from redroute.request import PlanRequest, line_of, read_toml
 
 if TYPE_CHECKING:
     from redroute.catalogue import Catalogue
@@ -110,19 +109,7 @@ def shipped_routes_folder() -> Path:
 def load_route(path: str | Path, catalogue: Catalogue) -> Route:
     """Read and validate one route file; every problem is reported, each with its line."""
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        msg = f"route file {str(p)!r} does not exist"
-        raise RouteError(msg) from None
-    except (OSError, UnicodeDecodeError) as err:
-        msg = f"cannot read route file {str(p)!r}: {err}"
-        raise RouteError(msg) from err
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        msg = f"{p}: invalid TOML: {err}"
-        raise RouteError(msg) from None
+    text, data = read_toml(p, what="route file", error=RouteError)
     problems: list[str] = []
 
     def bad(field: str, message: str, needle: str | None = None) -> None:
