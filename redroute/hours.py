@@ -12,6 +12,13 @@ dusk are civil twilight (the sun 6 degrees below the horizon).
 Dates are checked against :data:`FIRST_YEAR` .. :data:`LAST_YEAR`, the years for which the
 parser knows China's public holidays (:func:`check_date`).
 
+Public holidays: the parser's calendar holds one day per holiday (1 October for National
+Day, the first day of the lunar year for the Spring Festival...). Museums keep holiday hours
+for the whole break the State Council sets, so :func:`public_holiday` also counts the breaks
+that come back every year: National Day week (1-7 October), Labour Day (1-5 May) and the
+Spring Festival (its eve to its sixth day). On those added days a ``PH`` rule applies as it
+does on the parser's own holidays (``Tu-Su,PH 09:00-17:00`` is open on Monday 2027-10-04).
+
 A landmark without ``opening_hours`` has **unknown** hours: the functions here return
 ``None`` for it, never "open", and callers must treat it as such.
 """
@@ -19,6 +26,7 @@ A landmark without ``opening_hours`` has **unknown** hours: the functions here r
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
@@ -33,14 +41,17 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FIRST_YEAR",
+    "HOLIDAY_NAMES",
     "LAST_YEAR",
     "SUN_PLACE",
+    "Holiday",
     "Window",
     "check_date",
     "check_opening_hours",
     "date_problem",
     "is_open_at",
     "open_state",
+    "public_holiday",
     "visiting_windows",
 ]
 
@@ -177,7 +188,7 @@ def visiting_windows(
     start = dt.datetime.combine(day, dt.time(0))
     end = start + _DAY
     windows: list[Window] = []
-    for a, b, state, _comment in _parse(value).intervals(start, end):
+    for a, b, state, _comment in _parse(_on_day(value, day)).intervals(start, end):
         if state == opening_hours.State.UNKNOWN:
             return None
         if state != opening_hours.State.OPEN:
@@ -215,7 +226,7 @@ def open_state(value: str | None, moment: dt.datetime) -> OpenState:
     check_date(moment)
     if value is None:
         return "unknown"
-    state, _comment = _parse(value).state(moment.replace(tzinfo=None))
+    state, _comment = _parse(_on_day(value, moment)).state(moment.replace(tzinfo=None))
     if state == opening_hours.State.OPEN:
         return "open"
     if state == opening_hours.State.CLOSED:
@@ -239,3 +250,141 @@ def is_open_at(
         return any(w.opens <= t <= w.last_entry and t < w.closes for w in windows)
     windows = visiting_windows(value, moment, last_entry=last_entry)
     return None if windows is None else bool(windows)
+
+
+# --------------------------------------------------------------------------- public holidays
+
+#: The names of China's public holidays (Chinese, English), keyed by the code that
+#: :func:`public_holiday` gives each day of the parser's calendar and of the added breaks.
+HOLIDAY_NAMES: dict[str, tuple[str, str]] = {
+    "new-year": ("元旦", "New Year's Day holiday"),
+    "spring-festival": ("春节", "Spring Festival holiday"),
+    "qingming": ("清明节", "Qingming Festival holiday"),
+    "labour-day": ("劳动节", "Labour Day holiday"),
+    "dragon-boat": ("端午节", "Dragon Boat Festival holiday"),
+    "mid-autumn": ("中秋节", "Mid-Autumn Festival holiday"),
+    "national-day": ("国庆节", "National Day holiday"),
+    "holiday": ("公众假日", "public holiday"),
+}
+_WEEKDAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
+_PH = re.compile(r"(?<![A-Za-z])PH(?![A-Za-z])")
+
+
+@dataclass(frozen=True, slots=True)
+class Holiday:
+    """A day of one of China's public holidays.
+
+    Attributes
+    ----------
+    day
+        The date.
+    code
+        The key of :data:`HOLIDAY_NAMES` (``national-day``).
+    name_zh, name_en
+        ``国庆节``, ``National Day holiday``.
+    in_calendar
+        ``True`` when the parser's own calendar holds the day; ``False`` for a day of the
+        break that redroute adds around it.
+    """
+
+    day: dt.date
+    code: str
+    name_zh: str
+    name_en: str
+    in_calendar: bool
+
+    def label(self) -> str:
+        """``2027-10-04 国庆节 / National Day holiday``."""
+        return f"{self.day.isoformat()} {self.name_zh} / {self.name_en}"
+
+
+@lru_cache(maxsize=512)
+def _in_calendar(day: dt.date) -> bool:
+    moment = dt.datetime.combine(day, dt.time(12))
+    state, _comment = _parse("PH").state(moment)
+    return bool(state == opening_hours.State.OPEN)
+
+
+def _calendar_code(day: dt.date) -> str:
+    """Which holiday a day of the parser's calendar is: by its place in the year."""
+    fixed = {(1, 1): "new-year", (5, 1): "labour-day", (10, 1): "national-day"}
+    if (day.month, day.day) in fixed:
+        return fixed[day.month, day.day]
+    by_month = {1: "spring-festival", 2: "spring-festival", 4: "qingming", 5: "dragon-boat",
+                6: "dragon-boat", 9: "mid-autumn", 10: "mid-autumn"}
+    return by_month.get(day.month, "holiday")
+
+
+@lru_cache(maxsize=128)
+def _spring_festival(year: int) -> dt.date | None:
+    """The first day of the lunar year, as the parser's calendar has it."""
+    day = dt.date(year, 1, 15)
+    while day <= dt.date(year, 2, 25):
+        if _in_calendar(day) and _calendar_code(day) == "spring-festival":
+            return day
+        day += _DAY
+    return None
+
+
+def _break_code(day: dt.date) -> str | None:
+    """The yearly break a day belongs to, outside the parser's calendar."""
+    if day.month == 10 and day.day <= 7:  # National Day week
+        return "national-day"
+    if day.month == 5 and day.day <= 5:  # the May Day break
+        return "labour-day"
+    first = _spring_festival(day.year)
+    if first is not None and -1 <= (day - first).days <= 6:  # eve to 6th day
+        return "spring-festival"
+    return None
+
+
+def public_holiday(day: dt.date) -> Holiday | None:
+    """The public holiday ``day`` falls on, or ``None`` on an ordinary day.
+
+    Parameters
+    ----------
+    day
+        A date (or a datetime: its date counts).
+
+    Returns
+    -------
+    Holiday or None
+        A day of the parser's calendar of China's public holidays, or of the National Day,
+        Labour Day or Spring Festival break around it (see the module's notes).
+
+    Raises
+    ------
+    HoursError
+        When ``day`` is outside the supported years (:func:`check_date`).
+    """
+    check_date(day)
+    if isinstance(day, dt.datetime):
+        day = day.date()
+    if _in_calendar(day):
+        code = _calendar_code(day)
+        return Holiday(day, code, *HOLIDAY_NAMES[code], in_calendar=True)
+    added = _break_code(day)
+    if added is None:
+        return None
+    return Holiday(day, added, *HOLIDAY_NAMES[added], in_calendar=False)
+
+
+def _on_day(value: str, day: dt.date) -> str:
+    """``value`` as it reads on ``day``: on a holiday the parser does not know, ``PH`` is
+    that day's weekday (``Tu-Su,PH`` -> ``Tu-Su,Mo`` on a holiday Monday), so that the
+    expression's holiday rules apply to it and only to it."""
+    if "PH" not in value:
+        return value
+    holiday = public_holiday(day)
+    if holiday is None or holiday.in_calendar:
+        return value
+    weekday = _WEEKDAYS[day.weekday()]
+    # quoted comments keep their text: only the even parts are rules
+    parts = value.split('"')
+    parts[::2] = [_PH.sub(weekday, part) for part in parts[::2]]
+    changed = '"'.join(parts)
+    try:
+        _parse(changed)
+    except HoursError:  # a holiday offset such as "PH +1 day": keep the parser's reading
+        return value
+    return changed

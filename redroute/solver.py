@@ -68,7 +68,14 @@ class Reason(StrEnum):
     CLOSED = "closed"
     """No visiting window that day."""
     OPENS_TOO_LATE = "opens-too-late"
-    """Its windows open too late for the tour, or close before it can be reached."""
+    """It opens after the walk must be over (waiting for it breaks the budget)."""
+    CLOSES_BEFORE_ARRIVAL = "closes-before-arrival"
+    """It has closed by the time the walk can reach it."""
+    LAST_ENTRY_PASSED = "last-entry-passed"
+    """It is still open when the walk can reach it, but too late to go in (its last entry, or
+    too little time before closing for the visit)."""
+    DAY_ENDS = "day-ends"
+    """The visit would run past midnight: the day ends (no walk crosses midnight)."""
     BUDGET = "budget"
     """Even visited alone, the tour would end after the time budget or the latest end."""
     UNREACHABLE = "unreachable"
@@ -222,6 +229,13 @@ class Problem:
     windows
         For each node, its visiting windows that day as ``(earliest_start, latest_start)``
         pairs in seconds from midnight, sorted and disjoint; an empty list means closed.
+    closes
+        Optional: for each node, when each of its windows closes (seconds from midnight,
+        one per window, not before its latest start). It only words the reasons: a stop
+        reached after its latest start but before closing is ``last-entry-passed``, after
+        closing ``closes-before-arrival``, and a window that closes at midnight or later
+        ends with the day (``day-ends``). Without it, the end of a visit begun at the
+        latest start stands for closing.
     start
         The node the tour leaves from.
     end
@@ -232,7 +246,8 @@ class Problem:
     budget
         Maximum duration of the tour, seconds.
     latest_end
-        Latest time the tour may end, seconds from midnight.
+        Latest time the tour may end, seconds from midnight (``86400``: the tour ends by
+        midnight, and a stop that would run past it is ``day-ends``).
     mandatory
         Stops that must be visited (in any order, or in the order of ``order``).
     order
@@ -260,6 +275,7 @@ class Problem:
     distance: FloatArray | None = None
     max_distance: float | None = None
     names: Sequence[str] | None = None
+    closes: Sequence[Sequence[float]] | None = None
 
     def __post_init__(self) -> None:
         travel = _matrix(self.travel, "travel", None)
@@ -277,6 +293,8 @@ class Problem:
                 raise ProblemError(msg)
             put(self, "names", tuple(str(x) for x in self.names))
         put(self, "windows", self._checked_windows(n))
+        if self.closes is not None:
+            put(self, "closes", self._checked_closes(n))
         for name in ("start_time", "budget", "latest_end", "max_distance"):
             value = getattr(self, name)
             if value is not None and not (math.isfinite(value) and value >= 0):
@@ -322,6 +340,27 @@ class Problem:
                     raise ProblemError(msg)
                 pairs.append((early, late))
             result.append(tuple(pairs))
+        return tuple(result)
+
+    def _checked_closes(self, n: int) -> tuple[tuple[float, ...], ...]:
+        closes = self.closes if self.closes is not None else ()
+        if len(closes) != n:
+            msg = f"closes has {len(closes)} entries for {n} nodes"
+            raise ProblemError(msg)
+        result = []
+        for i, (node_closes, node_windows) in enumerate(zip(closes, self.windows, strict=True)):
+            try:
+                times = tuple(float(x) for x in node_closes)
+            except (TypeError, ValueError) as err:
+                msg = f"closes of node {self.label(i)} are not numbers: {node_closes!r}"
+                raise ProblemError(msg) from err
+            if len(times) != len(node_windows) or any(
+                    math.isnan(c) or c < late for c, (_early, late) in zip(
+                        times, node_windows, strict=False)):
+                msg = (f"closes of node {self.label(i)} must give one time per window, not "
+                       f"before its latest start: {node_closes!r} for {node_windows!r}")
+                raise ProblemError(msg)
+            result.append(times)
         return tuple(result)
 
     def _checked_stops(self, stops: object, what: str, n: int) -> tuple[int, ...]:
@@ -429,10 +468,9 @@ def _explain(inst: _Instance, v: int) -> Exclusion | None:
     walk = _duration(arrival - inst.t0)
     found = inst.window_start(v, arrival)
     if found is None:
-        return out(Reason.OPENS_TOO_LATE,
-                   f"cannot be reached before it closes ({_windows_text(windows)}): the walk "
-                   f"from {start_name} takes {walk}, so the earliest arrival is "
-                   f"{_clock(arrival, up=True)}")
+        reason, why = _too_late(problem, v, arrival)
+        return out(reason, f"{why}: the walk from {start_name} takes {walk}, so the "
+                           f"earliest arrival is {_clock(arrival, up=True)}")
     start = found[0]
     over = start + inst.duration[v] + inst.to_end[v]
     if over > inst.deadline + EPS:
@@ -441,6 +479,11 @@ def _explain(inst: _Instance, v: int) -> Exclusion | None:
                        f"opens too late ({_windows_text(windows)}): a visit from "
                        f"{_clock(start)} ends the tour at {_clock(over, up=True)}, after "
                        f"{deadline}")
+        if _day_end(problem) is not None and inst.deadline >= _DAY - EPS \
+                and (problem.budget is None or problem.start_time + problem.budget > _DAY):
+            return out(Reason.DAY_ENDS,
+                       f"does not fit before the day ends: a visit from {_clock(start)} "
+                       f"ends the tour at {_clock(over, up=True)}, after midnight")
         onward = (f", then {_duration(inst.to_end[v])} on to {end_text}"
                   if problem.end is not None and inst.to_end[v] > 0 else "")
         return out(Reason.BUDGET,
@@ -454,6 +497,37 @@ def _explain(inst: _Instance, v: int) -> Exclusion | None:
                    f"is too far even alone: the walk is at least {walk:.0f} m, "
                    f"over the maximum {inst.max_cost:.0f} m")
     return None
+
+
+_DAY = 86_400.0
+
+
+def _day_end(problem: ProblemLike) -> float | None:
+    """Midnight, when the tour must end by then (``latest_end`` at 24:00)."""
+    end = problem.latest_end
+    return end if end is not None and abs(end - _DAY) <= EPS else None
+
+
+def _too_late(problem: ProblemLike, v: int, arrival: float) -> tuple[Reason, str]:
+    """Why a stop reached after every latest start is out: closed, last entry, the day."""
+    windows = problem.windows[v]
+    # without closing times, the end of a visit begun at the latest start stands for it
+    closes = (problem.closes[v] if problem.closes is not None
+              else tuple(late + float(problem.duration[v]) for _early, late in windows))
+    # the last window that opened before the walker gets there (or the first one)
+    k = max((i for i, (early, _late) in enumerate(windows) if early <= arrival), default=0)
+    close, late = closes[k], windows[k][1]
+    if close >= _DAY - EPS:
+        return (Reason.DAY_ENDS, "cannot be visited before the day ends at midnight (visits "
+                                 f"start {_windows_text(windows)})")
+    if arrival < close - EPS:
+        after = (f"its last entry at {_clock(late)} (it closes at {_clock(close)})"
+                 if problem.closes is not None else
+                 f"its latest start at {_clock(late)} (a visit of "
+                 f"{_duration(float(problem.duration[v]))} must end by {_clock(close)})")
+        return Reason.LAST_ENTRY_PASSED, f"is reached after {after}"
+    return (Reason.CLOSES_BEFORE_ARRIVAL,
+            f"cannot be reached before it closes ({_windows_text(windows)})")
 
 
 def _left_out(inst: _Instance, v: int, reason: Reason) -> Exclusion:

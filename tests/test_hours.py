@@ -227,3 +227,45 @@ def test_the_supported_years_have_public_holidays(year: int) -> None:
     assert hours.visiting_windows(value, dt.date(year, 1, 1)) == []
     assert hours.visiting_windows(value, dt.date(year, 10, 1)) == []
     assert hours.visiting_windows(value, dt.date(year, 10, 20))
+
+
+# --------------------------------------------------------------------------- public holidays
+
+HOLIDAY_MONDAY = dt.date(2027, 10, 4)  # National Day week; not in the parser's calendar
+
+
+def test_a_holiday_monday_opens_a_ph_rule() -> None:
+    """``Tu-Su,PH`` is open on Monday 2027-10-04 and closed on the Monday after."""
+    value = "Tu-Su,PH 09:00-17:00"
+    assert [w.label() for w in hours.visiting_windows(value, HOLIDAY_MONDAY) or []] == [
+        "09:00-17:00"]
+    assert hours.visiting_windows(value, dt.date(2027, 10, 11)) == []
+    assert hours.open_state(value, dt.datetime(2027, 10, 4, 10)) == "open"
+    assert hours.visiting_windows("Tu-Su 09:00-17:00", HOLIDAY_MONDAY) == []
+
+
+def test_ph_off_applies_to_the_whole_break() -> None:
+    """``PH off`` closes the site on every day of the National Day week, not only 1 October."""
+    value = "Mo-Su 09:00-17:00; PH off"
+    assert hours.visiting_windows(value, dt.date(2027, 10, 5)) == []
+    assert hours.visiting_windows(value, dt.date(2027, 10, 8))
+
+
+def test_public_holiday_names_the_holiday() -> None:
+    holiday = hours.public_holiday(HOLIDAY_MONDAY)
+    assert holiday is not None
+    assert holiday.label() == "2027-10-04 国庆节 / National Day holiday"
+    assert not holiday.in_calendar
+    first = hours.public_holiday(dt.date(2027, 10, 1))
+    assert first is not None and first.in_calendar and first.code == "national-day"
+    assert hours.public_holiday(dt.date(2027, 10, 12)) is None
+    spring = hours.public_holiday(dt.date(2027, 2, 6))
+    assert spring is not None and (spring.name_zh, spring.name_en) == (
+        "春节", "Spring Festival holiday")
+    assert hours.public_holiday(dt.date(2026, 5, 4)) is not None  # the May Day break
+
+
+def test_quoted_comments_keep_ph() -> None:
+    """Only the rules change on an added holiday; a comment mentioning PH stays as it is."""
+    value = 'Tu-Su,PH 09:00-17:00 "PH hours"'
+    assert hours.visiting_windows(value, HOLIDAY_MONDAY)

@@ -408,7 +408,7 @@ def test_explanations_name_each_reason() -> None:
 
 def test_lower_score_and_window_closed_before_arrival() -> None:
     """A stop that fits alone but not with better ones is ``lower-score``; one whose window
-    closes before anyone can get there is ``opens-too-late``."""
+    closes before anyone can get there is ``closes-before-arrival`` (not ``opens-too-late``)."""
     windows = [[(0.0, 24 * H)], [(9 * H, 9.5 * H)], [(9 * H, 9.5 * H)], [(9 * H, 9 * H + 60)]]
     travel = np.full((4, 4), 600.0)
     travel[0, 3] = 1200.0
@@ -418,7 +418,7 @@ def test_lower_score_and_window_closed_before_arrival() -> None:
     check(problem, solution)
     assert solution.order == (1,)
     assert solution.excluded[2].reason is Reason.LOWER_SCORE
-    assert solution.excluded[3].reason is Reason.OPENS_TOO_LATE
+    assert solution.excluded[3].reason is Reason.CLOSES_BEFORE_ARRIVAL
     assert solution.excluded[3].earliest_arrival == pytest.approx(9 * H + 1200)
 
 
@@ -692,11 +692,18 @@ def test_mandatory_out_of_reach_names_the_start() -> None:
 
 
 def test_mandatory_closing_before_arrival_tells_the_walk() -> None:
+    """Reached at 16:40 when a 1 h visit must start by 16:00: too late to go in, told with
+    the walk (a site reached after closing is tested below)."""
+    with pytest.raises(InfeasibleRequestError,
+                       match=r"stop site-of-first-congress is reached after its latest start "
+                             r"at 16:00 \(a visit of 1 h 00 min must end by 17:00\): the walk "
+                             r"from hotel takes 10 min, so the earliest arrival is 16:40"):
+        solve(hand_made(mandatory=[1], start_time=16.5 * H))
     with pytest.raises(InfeasibleRequestError,
                        match=r"stop site-of-first-congress cannot be reached before it closes "
                              r"\(09:00-16:00\): the walk from hotel takes 10 min, so the "
-                             r"earliest arrival is 16:40"):
-        solve(hand_made(mandatory=[1], start_time=16.5 * H))
+                             r"earliest arrival is 17:10"):
+        solve(hand_made(mandatory=[1], start_time=17 * H))
 
 
 def test_explanations_have_no_node_numbers_and_no_seconds() -> None:
@@ -707,3 +714,67 @@ def test_explanations_have_no_node_numbers_and_no_seconds() -> None:
     for exclusion in solution.excluded.values():
         assert not re.search(NODE_NUMBER, exclusion.message), exclusion.message
         assert not re.search(r"\d\d:\d\d:\d\d", exclusion.message), exclusion.message
+
+
+# --------------------------------------------------------------------------- edges of the day
+
+
+def _one_stop(window: tuple[float, float], *, start_time: float, walk: float = 600.0,
+              visit: float = 1800.0, **changes: Any) -> Problem:
+    """A start node and one stop ``walk`` seconds away with one visiting window."""
+    travel = np.array([[0.0, walk], [walk, 0.0]])
+    fields: dict[str, Any] = {
+        "travel": travel, "duration": [0.0, visit], "score": [0.0, 5.0],
+        "windows": [[(0.0, 24 * H)], [window]], "start": 0, "end": 0,
+        "start_time": start_time, "budget": 4 * H, "names": ["hotel", "hall"]}
+    fields.update(changes)
+    return Problem(**fields)
+
+
+def test_closes_before_arrival_is_its_own_reason() -> None:
+    """Reached at 17:10, after closing at 17:00: ``closes-before-arrival``."""
+    problem = _one_stop((9 * H, 16 * H), start_time=17 * H, closes=[[24 * H], [17 * H]])
+    why = solve(problem).excluded[1]
+    assert why.reason is Reason.CLOSES_BEFORE_ARRIVAL
+    assert "cannot be reached before it closes (09:00-16:00)" in why.message
+
+
+def test_last_entry_passed_is_its_own_reason() -> None:
+    """Reached at 16:40, after the 16:00 last entry but before closing at 17:00."""
+    problem = _one_stop((9 * H, 16 * H), start_time=16.5 * H, closes=[[24 * H], [17 * H]])
+    why = solve(problem).excluded[1]
+    assert why.reason is Reason.LAST_ENTRY_PASSED
+    assert "after its last entry at 16:00 (it closes at 17:00)" in why.message
+
+
+def test_a_site_open_till_midnight_reached_too_late_is_day_ends() -> None:
+    """A 24/7 site reached at 23:50 cannot hold a 30-minute visit before midnight: the day
+    ends, the site does not 'open too late'."""
+    problem = _one_stop((0.0, 24 * H - 1800), start_time=23 * H + 2400,
+                        closes=[[24 * H], [24 * H]])
+    assert solve(problem).excluded[1].reason is Reason.DAY_ENDS
+    no_closes = _one_stop((0.0, 24 * H - 1800), start_time=23 * H + 2400)
+    assert solve(no_closes).excluded[1].reason is Reason.DAY_ENDS
+
+
+def test_the_walk_back_past_midnight_is_day_ends() -> None:
+    """The visit fits before midnight but the walk back would cross it (``latest_end`` at
+    24:00): ``day-ends``, not ``budget`` nor ``opens-too-late``."""
+    problem = _one_stop((0.0, 24 * H - 1800), start_time=23 * H, walk=1200.0,
+                        latest_end=24 * H)
+    why = solve(problem).excluded[1]
+    assert why.reason is Reason.DAY_ENDS
+    assert "after midnight" in why.message
+
+
+def test_opens_too_late_is_kept_for_a_late_opening() -> None:
+    """A site opening at 19:00 for a walk that must end by 13:00 still opens too late."""
+    problem = _one_stop((19 * H, 21 * H), start_time=9 * H)
+    assert solve(problem).excluded[1].reason is Reason.OPENS_TOO_LATE
+
+
+def test_closes_must_match_the_windows() -> None:
+    with pytest.raises(ProblemError, match="closes of node 1 \\(hall\\) must give one time"):
+        _one_stop((9 * H, 16 * H), start_time=9 * H, closes=[[24 * H], [15 * H]])
+    with pytest.raises(ProblemError, match="closes has 1 entries for 2 nodes"):
+        _one_stop((9 * H, 16 * H), start_time=9 * H, closes=[[24 * H]])
