@@ -316,7 +316,8 @@ class Catalogue(Sequence[Landmark]):
             Vocabulary values (see :mod:`redroute.vocabulary`); an unknown value is an error.
         text
             Matched, ignoring case, spaces and tones, against the Chinese and English names,
-            the pinyin of the Chinese name, the id and the Chinese address.
+            the pinyin of the Chinese name, the id, the Chinese address and the common
+            names of :mod:`redroute.places` (``一大会址``, ``渔阳里``, ``多伦路``, ``龙华``).
         open_at
             A datetime (one can get in at that time) or a date (open at some time that
             day). Sites with unknown hours never match.
@@ -387,7 +388,22 @@ def _search_key(lm: Landmark) -> str:
     from pypinyin import Style, lazy_pinyin
 
     pinyin = "".join(lazy_pinyin(lm.name_zh, style=Style.NORMAL))
-    return "\n".join(_fold(s) for s in (lm.id, lm.name_zh, lm.name_en, pinyin, lm.address_zh))
+    texts = (lm.id, lm.name_zh, lm.name_en, pinyin, lm.address_zh, *_common_names().get(lm.id, ()))
+    return "\n".join(_fold(s) for s in texts)
+
+
+@lru_cache(maxsize=1)
+def _common_names() -> dict[str, tuple[str, ...]]:
+    """The common names of landmarks (一大会址, 渔阳里, 龙华...), by landmark id, from
+    :mod:`redroute.places`."""
+    from redroute.places import find_place, place_names
+
+    out: dict[str, tuple[str, ...]] = {}
+    for name in place_names():
+        place = find_place(name)
+        if place is not None and place.kind == "alias" and place.landmark is not None:
+            out[place.landmark] = place.names
+    return out
 
 
 # --------------------------------------------------------------------------- loading

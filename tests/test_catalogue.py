@@ -438,3 +438,24 @@ def test_many_problems_stay_in_file_order(mini_data: dict[str, Any]) -> None:
     msgs = problems_of(data)
     assert [m.split(" ")[2] for m in msgs[:3]] == ["0", "1", "10"]
     assert msgs[-1].startswith("t.geojson: type must be")
+
+
+# --------------------------------------------------------------------------- common names
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("一大会址", "first-congress-site"),
+    ("渔阳里", "old-yuyangli-2"),
+    ("多伦路", "left-wing-writers-league-memorial"),
+    ("龙华", "longhua-martyrs-cemetery"),
+])
+def test_text_search_finds_common_names(text: str, expected: str) -> None:
+    """``landmarks list -q 一大会址`` finds the site people call so (``places.json``)."""
+    assert expected in load_catalogue().query(text=text).ids
+
+
+def test_common_names_keep_the_other_text_matches() -> None:
+    """A common name adds its landmark; names, addresses and pinyin still match as before."""
+    found = load_catalogue().query(text="渔阳里").ids
+    assert "new-yuyangli-6" in found  # 新渔阳里: by its own name
+    assert "first-congress-site" in load_catalogue().query(text="1st National Congress").ids
