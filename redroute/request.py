@@ -70,9 +70,11 @@ class PlanRequest:
     mandatory
         Landmark ids that must be visited (added to the candidates if need be).
     start, end
-        A landmark id, ``"LAT,LON"``, a gazetteer name (``redroute.plan.GAZETTEER``) or a
-        :class:`~redroute.itinerary.Place`. ``end="start"`` makes a round trip; ``None``
-        ends at the last stop.
+        A landmark id, ``"LAT,LON"``, a gazetteer name (``redroute.plan.GAZETTEER``), a
+        metro station or a common name (:mod:`redroute.places`), or a
+        :class:`~redroute.itinerary.Place`. ``start=None`` (the default) starts at the metro
+        station nearest to the centre of the candidate stops; a curated route names its own
+        start. ``end="start"`` makes a round trip; ``None`` ends at the last stop.
     crs
         Datum of ``LAT,LON`` start and end points: ``wgs84``, ``gcj02`` (AMap, Tencent) or
         ``bd09`` (Baidu). Converted to WGS-84 at once.
@@ -101,7 +103,7 @@ class PlanRequest:
     district: str | None = None
     order: Literal["optimize", "fixed"] = "optimize"
     mandatory: tuple[str, ...] = ()
-    start: str | Place = "peoples-square"
+    start: str | Place | None = None
     end: str | Place | None = "start"
     crs: str = "wgs84"
     start_time: dt.time = dt.time(9, 0)
@@ -348,7 +350,7 @@ def _check_places(values: Mapping[str, Any]) -> Problems:
     problems: Problems = []
     for key in ("start", "end"):
         value = values.get(key, "start")
-        if key == "end" and value is None:
+        if value is None:  # start: the nearest station; end: the last stop
             continue
         if not (isinstance(value, Place) or (isinstance(value, str) and value.strip())):
             problems.append((key, "must be a landmark id, LAT,LON or a place name"))

@@ -231,7 +231,8 @@ class Problem:
         pairs in seconds from midnight, sorted and disjoint; an empty list means closed.
     closes
         Optional: for each node, when each of its windows closes (seconds from midnight,
-        one per window, not before its latest start). It only words the reasons: a stop
+        one per window, not before its latest start; ignored for a node without windows).
+        It only words the reasons: a stop
         reached after its latest start but before closing is ``last-entry-passed``, after
         closing ``closes-before-arrival``, and a window that closes at midnight or later
         ends with the day (``day-ends``). Without it, the end of a visit begun at the
@@ -354,6 +355,8 @@ class Problem:
             except (TypeError, ValueError) as err:
                 msg = f"closes of node {self.label(i)} are not numbers: {node_closes!r}"
                 raise ProblemError(msg) from err
+            if not node_windows:  # closed (or left out by the caller): nothing to word
+                times = ()
             if len(times) != len(node_windows) or any(
                     math.isnan(c) or c < late for c, (_early, late) in zip(
                         times, node_windows, strict=False)):

@@ -916,3 +916,31 @@ def test_ctrl_c_is_one_line_and_exit_130(runner: CliRunner, offline: Path,
     assert code == 130
     assert err.strip() == "Interrupted; nothing was changed / 已中断，未做任何更改"
     assert not out.exists()
+
+
+# --------------------------------------------------------------------------- issue 13
+
+
+def test_landmarks_show_honours_ph_and_names_the_holiday(runner: CliRunner, mini_path: Path,
+                                                         tmp_path: Path) -> None:
+    """A week of hours from 2027-10-01: ``Tu-Su,PH`` is open on Monday 10-04, a holiday of
+    the National Day week, and each holiday is named."""
+    data = json.loads(mini_path.read_text(encoding="utf-8"))
+    data["features"][0]["properties"]["opening_hours"] = "Tu-Su,PH 09:00-17:00"
+    path = tmp_path / "ph.geojson"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    site = data["features"][0]["properties"]["id"]
+    code, out, _ = run(runner, "landmarks", "show", site, "--catalogue", str(path),
+                       "--date", "2027-10-01")
+    assert code == 0
+    monday = next(line for line in out.splitlines() if "10-04" in line)
+    assert "09:00-17:00" in monday and "[国庆节 National Day holiday]" in monday
+    after = next(line for line in out.splitlines() if "10-07" in line)
+    assert "[国庆节 National Day holiday]" in after
+
+
+def test_landmarks_list_finds_common_names(runner: CliRunner) -> None:
+    """``landmarks list -q 一大会址`` finds the congress site (shipped catalogue)."""
+    code, out, _ = run(runner, "landmarks", "list", "-q", "一大会址")
+    assert code == 0
+    assert "first-congress-site" in out

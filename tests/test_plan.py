@@ -143,8 +143,8 @@ def test_monday_leaves_closed_sites_out_with_reasons(cat: Catalogue) -> None:
     assert reasons["zhou-gongguan"] == "closed"
     assert all(cat.get(s.id).windows(MONDAY) for s in it.stops)
     text = schedule_text(it)
-    assert "中共一大纪念馆：当天闭馆 / Memorial Hall of the 1st National Congress of the CPC: " \
-           "closed that day" in text
+    assert "  当天闭馆： / Closed that day:\n" in text  # grouped by reason (issue 13)
+    assert "    - 中共一大纪念馆 / Memorial Hall of the 1st National Congress of the CPC\n" in text
 
 
 def test_mandatory_site_closed_on_monday_fails_clearly(cat: Catalogue) -> None:
@@ -567,3 +567,94 @@ def test_an_unknown_place_suggests_a_close_name(cat: Catalogue) -> None:
         resolve_place("人民广厂", cat)
     with pytest.raises(PlanError, match="has no checked position"):
         resolve_place("浦电路站", cat)
+
+
+# --------------------------------------------------------------------------- holidays, edges
+# of the day, explanations, the nearest station (issue 13, parts 3-5)
+
+HOLIDAY_MONDAY = dt.date(2027, 10, 4)  # National Day week
+
+
+def _ph_catalogue(cat: Catalogue, tmp_path: Path) -> Catalogue:
+    """The shipped catalogue with the congress site open on public holidays, Mondays too."""
+    import json
+
+    data = cat.to_geojson()
+    for feature in data["features"]:
+        if feature["properties"]["id"] == "first-congress-site":
+            feature["properties"]["opening_hours"] = "Tu-Su,PH 09:00-17:00"
+    path = tmp_path / "ph.geojson"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return load_catalogue(path)
+
+
+def test_a_holiday_monday_keeps_a_site_open_on_public_holidays(cat: Catalogue,
+                                                                 tmp_path: Path) -> None:
+    """``Tu-Su,PH 09:00-17:00`` is open on Monday 2027-10-04 (National Day week); the plan
+    names the holiday on its first lines and in its JSON. A Monday after, it is closed."""
+    ph = _ph_catalogue(cat, tmp_path)
+    fields: dict[str, Any] = {"stops": ["first-congress-site", "old-yuyangli-2"],
+                              "catalogue": ph, "start": "peoples-square", "network": "estimate"}
+    it = quiet(date=HOLIDAY_MONDAY, **fields)
+    assert "first-congress-site" in {s.id for s in it.stops}
+    assert (it.holiday_zh, it.holiday_en) == ("国庆节", "National Day holiday")
+    head = schedule_text(it).splitlines()[:6]
+    assert "2027-10-04 国庆节 / National Day holiday" in head
+    assert it.to_dict()["holiday"] == {"name_zh": "国庆节", "name_en": "National Day holiday"}
+    assert itinerary_from_dict(it.to_dict()).holiday_en == "National Day holiday"
+    ordinary = quiet(date=dt.date(2027, 10, 11), **fields)
+    assert {e.id: e.reason for e in ordinary.excluded}["first-congress-site"] == "closed"
+    assert ordinary.holiday_zh is None and ordinary.to_dict()["holiday"] is None
+
+
+def test_a_walk_at_23_00_is_cut_by_the_day_not_by_opening_hours(cat: Catalogue) -> None:
+    """A 24/7 site too far for a walk that must end by midnight is ``day-ends``, not
+    ``opens-too-late``; the walk ends by 24:00."""
+    it = quiet(stops=["datong-kindergarten", "customs-house-security-corps"], catalogue=cat,
+               date=SATURDAY, start="old-yuyangli-2", start_time=dt.time(23, 0), hours=4,
+               network="estimate")
+    assert [s.id for s in it.stops] == ["datong-kindergarten"]
+    assert {e.id: e.reason for e in it.excluded} == {"customs-house-security-corps": "day-ends"}
+    assert it.finish <= dt.datetime.combine(SATURDAY + dt.timedelta(days=1), dt.time())
+
+
+def test_a_site_reached_after_its_last_entry(cat: Catalogue) -> None:
+    """The congress site (last entry 16:30, closes 17:00) reached at about 16:40 is
+    ``last-entry-passed``; reached after 17:00, ``closes-before-arrival``."""
+    fields: dict[str, Any] = {"stops": ["first-congress-site", "chengyuli-12"],
+                              "catalogue": cat, "date": SATURDAY, "start": "xintiandi",
+                              "network": "estimate", "hours": 2}
+    late = quiet(start_time=dt.time(16, 35), **fields)
+    assert {e.id: e.reason for e in late.excluded} == {"first-congress-site":
+                                                      "last-entry-passed"}
+    closed = quiet(start_time=dt.time(17, 5), **fields)
+    assert {e.id: e.reason for e in closed.excluded} == {"first-congress-site":
+                                                        "closes-before-arrival"}
+
+
+def test_a_free_request_starts_at_the_nearest_metro_station(cat: Catalogue) -> None:
+    """Hongkou's left-wing walk starts at a station near its stops, not at People's Square;
+    a curated route keeps its own start."""
+    it = quiet(theme="left-wing-culture", district="hongkou", catalogue=cat, date=SATURDAY,
+               network="estimate")
+    assert it.start.name_zh.endswith("站") and it.start.name_en.endswith("Station")
+    assert it.start.name_en != "People's Square"
+    near = min(coords.haversine_m(it.start.lon, it.start.lat, s.lon, s.lat) for s in it.stops)
+    assert near < 1500
+    route = load_routes(None, cat)["founding"]
+    assert route.request.start == "peoples-square"
+
+
+def test_left_out_stops_say_how_far_off_the_route_and_what_was_kept(cat: Catalogue) -> None:
+    """Every stop left out for its value or its walk has the detour its visit would add;
+    ``lower-score`` ones name the kept stops of more value near them, when there are."""
+    it = quiet(theme="left-wing-culture", district="hongkou", catalogue=cat, date=SATURDAY,
+               network="estimate", hours=1.5, start="lu-xun-tomb")
+    weighed = [e for e in it.excluded if e.reason in ("lower-score", "distance", "detour")]
+    assert weighed
+    assert all(e.detour_m is not None and e.detour_m >= 0 for e in weighed)
+    kept = {s.id for s in it.stops}
+    assert all(set(e.instead) <= kept for e in weighed)
+    data = it.to_dict()["excluded"]
+    assert all("detour_m" in e and isinstance(e["instead"], list) for e in data)
+    assert itinerary_from_dict(it.to_dict()).excluded == it.excluded

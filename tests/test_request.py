@@ -17,7 +17,7 @@ def test_defaults_and_normalisation() -> None:
     r = PlanRequest(stops=["old-yuyangli-2", "chengyuli-12"], hours=3)  # type: ignore[arg-type]
     assert r.stops == ("old-yuyangli-2", "chengyuli-12")
     assert isinstance(r.hours, float) and r.hours == 3.0
-    assert r.start == "peoples-square" and r.end == "start"
+    assert r.start is None and r.end == "start"  # None: the station nearest the stops
     assert r.start_time == dt.time(9, 0) and r.order == "optimize"
     assert hash(r) == hash(PlanRequest(stops=("old-yuyangli-2", "chengyuli-12"), hours=3.0))
 

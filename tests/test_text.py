@@ -78,7 +78,8 @@ def test_schedule_text_in_both_languages(cat: Catalogue) -> None:
     assert "1. 中共一大会址  Site of the 1st National Congress of the CPC" in text
     assert "须预约 / Booking required: 需实名预约。 Book with your ID in advance." in text
     assert "部分步行距离为估算值" in text and "some walking distances are estimated" in text
-    assert "多伦路街牌：时间有限，已优先安排更重要的地点 / Duolun Road plaque: lower" in text
+    assert ("  时间有限，已优先安排更重要的地点： / Lower priority than the stops kept:\n"
+            "    - 多伦路街牌：") in text
     assert "\n共 2 站，步行 " in text and "\n2 stops, " in text
     assert text.endswith("地图数据 © OpenStreetMap 贡献者（ODbL） / "
                          "Map data © OpenStreetMap contributors (ODbL)")
@@ -138,11 +139,15 @@ def test_every_left_out_reason_is_explained() -> None:
     it.excluded = [Excluded("x", "某地", "A place", reason, "") for reason in
                    ("closed", "opens-too-late", "unknown-hours", "distance")]
     lines = schedule_text(it, lang="en").splitlines()
-    assert lines[lines.index("Left out:") + 1:][:4] == [
-        "  - A place: closed that day",
-        "  - A place: its opening hours do not fit the walk",
-        "  - A place: its opening hours are unknown",
-        "  - A place: it is beyond the maximum walking distance",
+    assert lines[lines.index("Left out:") + 1:][:8] == [
+        "  Closed that day:",
+        "    - A place",
+        "  It opens after the walk must end:",
+        "    - A place",
+        "  Its opening hours are unknown:",
+        "    - A place",
+        "  It is beyond the maximum walking distance:",
+        "    - A place",
     ]
 
 
@@ -152,3 +157,45 @@ def test_a_zero_metre_leg_has_no_line() -> None:
     same_name = dataclasses.replace(it, stops=[dataclasses.replace(it.stops[0],
                                                                    name_en="某旧址")])
     assert " 1. 某旧址\n" in schedule_text(same_name)  # an untranslated name shows once
+
+
+# --------------------------------------------------------------------------- issue 13: the
+# first lines and the left-out list a person reads
+
+
+def test_left_out_sites_are_grouped_by_reason() -> None:
+    """One heading per reason, in order of first appearance, the sites under it."""
+    it = one_stop()
+    it.excluded = [Excluded("a", "甲", "A", "closed", ""), Excluded("b", "乙", "B", "day-ends", ""),
+                   Excluded("c", "丙", "C", "closed", "")]
+    lines = schedule_text(it, lang="en").splitlines()
+    assert lines[lines.index("Left out:") + 1:][:5] == [
+        "  Closed that day:", "    - A", "    - C",
+        "  The day ends: no walk runs past midnight:", "    - B"]
+
+
+def test_lower_score_and_distance_say_what_was_kept_and_how_far() -> None:
+    """``lower-score`` names the kept stops of more value near it (or says the stops kept
+    are worth more); ``distance`` says how far off the route the site is."""
+    it = one_stop()
+    it.excluded = [
+        Excluded("a", "甲", "A", "lower-score", "", detour_m=650.0, instead=("site",)),
+        Excluded("b", "乙", "B", "lower-score", "", detour_m=20.0),
+        Excluded("c", "丙", "C", "distance", "", detour_m=2800.0)]
+    text = schedule_text(it)
+    assert "    - 甲：附近已安排更重要的某旧址；偏离路线 650 m / A: kept nearby instead: " \
+           "Some site; 650 m off the route" in text
+    assert "B: the stops kept are worth more in the time available; right by the route" in text
+    assert "    - 丙：偏离路线 2.8 km / C: 2.8 km off the route" in text
+
+
+def test_first_lines_name_the_holiday_and_count_estimated_legs() -> None:
+    it = one_stop(end=True)
+    it.holiday_zh, it.holiday_en = "国庆节", "National Day holiday"
+    it.date = dt.date(2027, 10, 4)
+    it.legs[1] = dataclasses.replace(it.legs[1], estimated=True)
+    it.estimated = True
+    head = schedule_text(it).splitlines()[:7]
+    assert "2027-10-04 国庆节 / National Day holiday" in head
+    assert ("注意：部分步行距离为估算值（无街道数据：2 段中 1 段）\nNote: some walking "
+            "distances are estimated (no street data: 1 of 2 legs)") in "\n".join(head)
