@@ -486,7 +486,8 @@ def _explain(inst: _Instance, v: int) -> Exclusion | None:
                 and (problem.budget is None or problem.start_time + problem.budget > _DAY):
             return out(Reason.DAY_ENDS,
                        f"does not fit before the day ends: a visit from {_clock(start)} "
-                       f"ends the tour at {_clock(over, up=True)}, after midnight")
+                       f"ends the tour after midnight, at {_clock(over - _DAY, up=True)} "
+                       "the next day")
         onward = (f", then {_duration(inst.to_end[v])} on to {end_text}"
                   if problem.end is not None and inst.to_end[v] > 0 else "")
         return out(Reason.BUDGET,
