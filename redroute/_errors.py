@@ -110,3 +110,7 @@ class CatalogueWarning(RedrouteWarning):
 
 class NetworkWarning(RedrouteWarning):
     """A network source failed and the next one is used, or distances are estimated."""
+
+
+class LongWalkWarning(RedrouteWarning):
+    """A plan walks more than a day's walking (``settings.LONG_WALK_KM``)."""

@@ -113,6 +113,13 @@ timezone: str = "Asia/Shanghai"
 #: Walking speeds in km/h by pace profile.
 PACES: dict[str, float] = {"standard": 4.5, "senior": 3.5, "family": 3.0}
 
+#: Default cap on a day's walking in km by pace profile, when a request gives none
+#: (``max_walk_km``); a pace given in km/h gets the standard cap.
+MAX_WALK_KM: dict[str, float] = {"standard": 12.0, "senior": 6.0, "family": 5.0}
+
+#: A plan that walks more than this many km gets a warning (a long day for anyone).
+LONG_WALK_KM: float = 15.0
+
 
 def configured_extract() -> Path | None:
     """The extract ``auto`` should try: ``osm_extract`` if set."""

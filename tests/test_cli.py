@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -944,3 +945,96 @@ def test_landmarks_list_finds_common_names(runner: CliRunner) -> None:
     code, out, _ = run(runner, "landmarks", "list", "-q", "一大会址")
     assert code == 0
     assert "first-congress-site" in out
+
+
+# --------------------------------------------------------------------------- a paced day
+
+
+def test_plan_a_five_hour_walk_has_a_lunch_break_in_every_output(runner: CliRunner,
+                                                                   offline: Path) -> None:
+    """``plan founding --hours 5``: the schedule, the JSON, the GeoJSON, the map and the
+    leaflet all show the lunch break; ``--no-lunch`` has none."""
+    from pypdf import PdfReader
+
+    from redroute.itinerary import load_itinerary
+
+    out_dir = offline / "out"
+    code, out, err = run(runner, "plan", "founding", "--date", "2026-12-05", "--hours", "5",
+                         "--network", "estimate", "-o", str(out_dir))
+    assert code == 0, err
+    lunch = re.search(r"^(\d\d:\d\d)  午餐休息 45 分钟 / Lunch break, 45 min$", out, re.M)
+    assert lunch is not None, out
+    assert "11:30" <= lunch.group(1) <= "13:30"
+    it = load_itinerary(out_dir / "itinerary.json")
+    (b,) = it.breaks
+    assert f"{b.start:%H:%M}" == lunch.group(1)
+    geo = json.loads((out_dir / "route.geojson").read_text(encoding="utf-8"))
+    assert geo["properties"]["breaks"][0]["start"] == lunch.group(1)
+    assert 'data-break="lunch"' in (out_dir / "map.html").read_text(encoding="utf-8")
+    pdf = "".join(p.extract_text() for p in PdfReader(out_dir / "leaflet.pdf").pages)
+    assert "午餐休息" in pdf
+    code, out, err = run(runner, "plan", "founding", "--date", "2026-12-05", "--hours", "5",
+                         "--network", "estimate", "--no-lunch")
+    assert code == 0, err
+    assert "午餐" not in out and "Lunch" not in out
+
+
+def test_plan_lunch_options(runner: CliRunner, offline: Path) -> None:
+    """``--lunch`` and ``--lunch-minutes`` set the window and length; a bad window or both
+    ``--lunch`` and ``--no-lunch`` is an error naming the option."""
+    code, out, err = run(runner, "plan", "founding", "--date", "2026-12-05", "--hours", "6",
+                         "--network", "estimate", "--lang", "en", "--lunch", "12:00-14:00",
+                         "--lunch-minutes", "60")
+    assert code == 0, err
+    assert "  Lunch break, 1 h" in out
+    code, _, err = run(runner, "plan", "founding", "--network", "estimate", "--lunch",
+                       "13:00-12:00")
+    assert code == 1
+    assert "--lunch 13:00-12:00" in err
+    code, _, err = run(runner, "plan", "founding", "--network", "estimate", "--lunch",
+                       "12:00-13:00", "--no-lunch")
+    assert code == 2
+    assert "--no-lunch" in err
+    code, _, err = run(runner, "plan", "founding", "--network", "estimate",
+                       "--lunch-minutes", "5")
+    assert code == 2
+
+
+def test_plan_max_km_overrides_the_pace_s_cap(runner: CliRunner, offline: Path) -> None:
+    """A senior's day stays within 6 km unless ``--max-km 9``; ``--max-km`` must be
+    positive."""
+    from redroute.itinerary import load_itinerary
+
+    args = ["plan", "--district", "hongkou", "--hours", "9", "--pace", "senior", "--date",
+            "2026-12-05", "--network", "estimate"]
+    code, _, err = run(runner, *args, "--json", str(offline / "a.json"))
+    assert code == 0, err
+    capped = load_itinerary(offline / "a.json")
+    assert capped.distance_m <= 6001
+    code, _, err = run(runner, *args, "--max-km", "9", "--json", str(offline / "b.json"))
+    assert code == 0, err
+    assert 6000 < load_itinerary(offline / "b.json").distance_m <= 9001
+    code, _, err = run(runner, *args, "--max-km", "0")
+    assert code == 2
+
+
+def test_plan_warns_about_a_walk_over_15_km(runner: CliRunner, offline: Path) -> None:
+    """A plan of more than 15 km prints one warning line on stderr."""
+    code, _, err = run(runner, "plan", "--theme", "martyrs", "--hours", "10", "--max-km", "40",
+                       "--date", "2026-12-05", "--network", "estimate", "--time-limit", "0.5")
+    assert code == 0, err
+    assert re.search(r"Warning: 这条路线步行 \d+\.\d 公里，超过 15 公里", err)
+    assert "more than 15 km: a long day for most people" in err
+
+
+def test_plan_says_why_the_start_moved(runner: CliRunner, offline: Path) -> None:
+    """``--start-time 07:30`` with nothing open before 09:00: the schedule's first lines
+    say why the walk starts later."""
+    code, out, err = run(runner, "plan", "--stops", "zhou-gongguan,sun-yat-sen-residence",
+                         "--start-time", "07:30", "--hours", "3", "--date", "2026-12-05",
+                         "--network", "estimate")
+    assert code == 0, err
+    head = out.splitlines()[:6]
+    assert any(line.startswith("出发时间推迟到 ") and "：此前各站均未开放 / Start moved to "
+               in line and line.endswith(": nothing on the walk is open before then")
+               for line in head), head

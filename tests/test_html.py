@@ -616,3 +616,37 @@ def test_embedded_iframe_deep_links_a_stop(browser: Any, pages: dict[str, Path],
         assert size is not None and size["width"] > 800 and size["height"] >= 360
     finally:
         context.close()
+
+
+def test_the_lunch_break_is_a_row_of_the_timeline(pages: dict[str, Path],
+                                                  estimated_itinerary: Any) -> None:
+    """The 5 h founding walk's lunch break is a row of the schedule panel, between the stop
+    it follows and the walk on, in each language; the totals name it too."""
+    (b,) = estimated_itinerary.breaks
+    both = pages["none"].read_text(encoding="utf-8")
+    panel = both[both.index('<aside id="rr-panel"'):both.index("</aside>")]
+    row = re.search(r'<li class="rr-row rr-place rr-break" data-break="lunch">.*?</li>', panel)
+    assert row is not None
+    text = re.sub(r"<[^>]+>", " ", row.group(0))
+    assert f"{b.start:%H:%M}" in text and "午餐休息 45 分钟 / Lunch break, 45 min" in text
+    before = panel[:row.start()]
+    after = panel[row.end():]
+    assert before.rindex(f'data-stop="{b.after_stop}"') > before.rfind("rr-leg")
+    assert after.index("rr-leg") < after.index(f'data-stop="{b.after_stop + 1}"')
+    meta = panel[panel.index('class="rr-meta"'):panel.index("</p>", panel.index("rr-meta"))]
+    assert "午餐休息 45 分钟" in meta
+    en = pages["en"].read_text(encoding="utf-8")
+    panel_en = en[en.index('<aside id="rr-panel"'):en.index("</aside>")]
+    assert "Lunch break, 45 min" in panel_en and "午餐" not in panel_en
+
+
+def test_a_moved_start_is_noted_in_the_panel(estimated_itinerary: Any) -> None:
+    import datetime as dt
+
+    it = dataclasses.replace(estimated_itinerary,
+                             requested_start=estimated_itinerary.departure
+                             - dt.timedelta(minutes=90))
+    page = map_html(it, tiles="none", lang="en")
+    assert ('<p class="rr-note rr-start-moved">Start moved to '
+            f"{it.departure:%H:%M}: nothing on the walk is open before then</p>") in page
+    assert "rr-start-moved" not in map_html(estimated_itinerary, tiles="none")

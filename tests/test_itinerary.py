@@ -264,3 +264,84 @@ def test_network_date_is_optional(cat: Catalogue) -> None:
     assert all(st.kind == "street" for leg in again.legs for st in leg.steps)
     with pytest.raises(ItineraryError, match="network_date"):
         itinerary_from_dict({**json.loads(json.dumps(data)), "network_date": 2025})
+
+
+def test_a_break_is_built_between_two_stops_and_round_trips(cat: Catalogue) -> None:
+    """A lunch break after stop 1: the walk on leaves when it ends; ``breaks[]`` in the JSON
+    (validated by the schema) and the GeoJSON; the file reads back equal."""
+    from redroute.itinerary import Break
+
+    it = make(cat)
+    pause = Break(it.stops[0].end, it.stops[0].end + dt.timedelta(minutes=45), 1, "lunch")
+    built = dataclasses.replace(it, breaks=[pause],
+                                requested_start=dt.datetime(2026, 12, 5, 8, 0))
+    assert pause.minutes == 45
+    data = built.to_dict()
+    assert data["breaks"] == [{"kind": "lunch", "after_stop": 1,
+                               "start": pause.start.isoformat(),
+                               "end": pause.end.isoformat()}]
+    assert data["requested_start"] == "2026-12-05T08:00:00"
+    assert data["totals"]["break_min"] == 45.0
+    back = itinerary_from_dict(json.loads(built.to_json()))
+    assert back.breaks == [pause]
+    assert back.requested_start == built.requested_start
+    assert back.to_dict() == data
+    props = built.to_geojson()["properties"]
+    assert props["breaks"] == [{"kind": "lunch", "after_stop": 1,
+                                "start": f"{pause.start:%H:%M}", "end": f"{pause.end:%H:%M}",
+                                "minutes": 45}]
+
+
+def test_build_itinerary_departs_after_the_break(cat: Catalogue) -> None:
+    """The leg after a break departs when the break ends (the solution's times include it);
+    a break before the first stop starts the walk."""
+    from redroute.itinerary import Break
+
+    it = make(cat)
+    end1 = it.stops[0].end
+    pause = Break(end1, end1 + dt.timedelta(minutes=10), 1, "lunch")
+    lms = [None, cat.get("first-congress-site"), cat.get("old-yuyangli-2"),
+           cat.get("street-plaque")]
+    pts = [(START.lon, START.lat)] + [(lm.lon, lm.lat) for lm in lms[1:] if lm]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NetworkWarning)
+        net = _sources.walk_network(nw.BBox.around(pts), network="estimate")
+    m = travel_matrix(net, pts)
+    midnight = dt.datetime.combine(DAY, dt.time())
+
+    def sec(t: dt.datetime) -> float:
+        return (t - midnight).total_seconds()
+
+    v1 = Visit(1, sec(it.stops[0].arrival), 0.0, sec(it.stops[0].start), sec(end1))
+    a2 = sec(pause.end) + float(m.duration_s[1, 2])
+    v2 = Visit(2, a2, 0.0, a2, a2 + 1800)
+    sol = Solution(order=(1, 2), visits=(v1, v2), start_node=0, end_node=None,
+                   departure=9 * 3600, finish=v2.end, score=10, travel_time=0.0,
+                   distance=None, optimal=True)
+    built = build_itinerary(sol, m, lms, day=DAY, start=START, end=None, title_zh="甲",
+                            title_en="A", breaks=[pause])
+    assert built.legs[1].depart == pause.end
+    assert built.breaks == [pause]
+    first = Break(dt.datetime(2026, 12, 5, 8, 50), dt.datetime(2026, 12, 5, 9, 0), 0)
+    early = build_itinerary(sol, m, lms, day=DAY, start=START, end=None, title_zh="甲",
+                            title_en="A", breaks=[first])
+    assert early.departure == first.start
+    assert early.legs[0].depart == first.end
+
+
+def test_an_itinerary_file_without_breaks_still_loads(cat: Catalogue) -> None:
+    """Files written before breaks existed (no ``breaks``, no ``requested_start``) load,
+    with no break, under the same schema id."""
+    data = make(cat).to_dict()
+    del data["breaks"], data["requested_start"]
+    assert data["schema"] == SCHEMA_ID == "redroute-itinerary/1"
+    back = itinerary_from_dict(data)
+    assert back.breaks == [] and back.requested_start is None and not back.start_moved
+
+
+def test_a_break_of_an_unknown_kind_is_refused(cat: Catalogue) -> None:
+    data = make(cat).to_dict()
+    data["breaks"] = [{"kind": "nap", "after_stop": 1, "start": "2026-12-05T12:00:00",
+                       "end": "2026-12-05T12:45:00"}]
+    with pytest.raises(ItineraryError, match="nap"):
+        itinerary_from_dict(data)

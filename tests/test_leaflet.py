@@ -583,3 +583,40 @@ def test_command_with_an_extract_draws_streets(runner: Any, longest: Itinerary, 
     assert result.exit_code == 0, result.output
     assert len(_reader(out).pages) == 2
     assert "西藏南路" in _text(out)  # a street name on the map
+
+
+def test_the_lunch_break_is_a_line_between_two_stops(estimated_itinerary: Itinerary,
+                                                     tmp_path: Path) -> None:
+    """The 5 h founding walk's lunch break is printed between the stop it follows and the
+    next one, with its time, in the stop list and the timeline; in each language."""
+    it = estimated_itinerary
+    (b,) = it.breaks
+    data = leaflet_data(it, format="a4", lang="both")
+    pauses = [s["pause_before"] for s in data["stops"]]
+    assert pauses[b.after_stop] == {"time": f"{b.start:%H:%M}", "zh": "午餐休息 45 分钟",
+                                    "en": "Lunch break, 45 min"}
+    assert [p for p in pauses if p] == [pauses[b.after_stop]]
+    assert data["final_pause"] is None
+    for fmt in ("a4", "trifold"):
+        text = _text(save_leaflet(it, tmp_path / f"{fmt}.pdf", format=fmt, lang="both"))
+        assert "午餐休息45分钟" in text and "Lunchbreak,45min" in text
+        first = text.index("午餐休息45分钟")
+        before = _squeeze(it.stops[b.after_stop - 1].name_zh)
+        after = _squeeze(it.stops[b.after_stop].name_zh)
+        assert text.rindex(before, 0, first) < first < text.index(after, first)
+    en = _text(save_leaflet(it, tmp_path / "en.pdf", format="a4", lang="en"))
+    assert "Lunchbreak,45min" in en and "午餐" not in en
+    assert f"{b.start:%H:%M}Lunchbreak" in en or f"Lunchbreak,45min{b.start:%H:%M}" in en
+
+
+def test_a_break_after_the_last_stop_comes_before_the_walk_to_the_end(
+        estimated_itinerary: Itinerary) -> None:
+    from redroute.itinerary import Break
+
+    it = estimated_itinerary
+    last = it.stops[-1]
+    moved = dataclasses.replace(it, breaks=[Break(last.end, last.end + dt.timedelta(
+        minutes=45), len(it.stops))])
+    data = leaflet_data(moved, format="a4", lang="both")
+    assert data["final_pause"]["zh"] == "午餐休息 45 分钟"
+    assert not any(s["pause_before"] for s in data["stops"])

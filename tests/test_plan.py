@@ -658,3 +658,140 @@ def test_left_out_stops_say_how_far_off_the_route_and_what_was_kept(cat: Catalog
     data = it.to_dict()["excluded"]
     assert all("detour_m" in e and isinstance(e["instead"], list) for e in data)
     assert itinerary_from_dict(it.to_dict()).excluded == it.excluded
+
+
+# --------------------------------------------------------------------------- a day paced for people
+
+
+def check_breaks(it: Itinerary) -> None:
+    """Every break lies between two visits (never inside one) and the walk after it
+    leaves when it ends."""
+    for b in it.breaks:
+        assert 0 <= b.after_stop <= len(it.stops)
+        before = it.stops[b.after_stop - 1].end if b.after_stop else it.legs[0].depart
+        assert b.start >= before
+        if b.after_stop < len(it.legs):
+            assert it.legs[b.after_stop].depart == b.end
+        if b.after_stop < len(it.stops):
+            assert it.stops[b.after_stop].arrival >= b.end
+
+
+def founding_walk(cat: Catalogue, **fields: Any) -> Itinerary:
+    r = load_routes(None, cat)["founding"]
+    return quiet(stops=r.stops, start=r.request.start, end=r.request.end, catalogue=cat,
+                 date=SATURDAY, network="estimate", start_time=dt.time(9), **fields)
+
+
+def test_a_five_hour_walk_gets_a_lunch_break_near_half_past_twelve(cat: Catalogue) -> None:
+    """A 5 h founding walk from 09:00 spans the lunch window: one 45-minute break between
+    two stops, starting in 11:30-13:30 near its middle, every visit still in its hours."""
+    it = founding_walk(cat, hours=5)
+    assert len(it.breaks) == 1
+    (b,) = it.breaks
+    assert b.kind == "lunch" and b.minutes == 45
+    assert dt.time(11, 30) <= b.start.time() <= dt.time(13, 30)
+    middle = dt.datetime.combine(SATURDAY, dt.time(12, 30))
+    assert abs((b.start + (b.end - b.start) / 2 - middle).total_seconds()) <= 45 * 60
+    assert 1 <= b.after_stop <= len(it.stops)
+    check(it, load_routes(None, cat)["founding"].stops)
+    check_breaks(it)
+    assert it.finish <= dt.datetime.combine(SATURDAY, dt.time(14))
+    data = it.to_dict()
+    assert data["breaks"] == [{"kind": "lunch", "after_stop": b.after_stop,
+                               "start": b.start.isoformat(), "end": b.end.isoformat()}]
+    assert itinerary_from_dict(data).breaks == it.breaks
+
+
+def test_no_lunch_break_when_asked_or_when_the_walk_misses_the_window(cat: Catalogue) -> None:
+    """``lunch=None`` (``--no-lunch``) has none; nor has a morning walk 09:00-11:00, nor
+    one that starts after the window."""
+    assert founding_walk(cat, hours=5, lunch=None).breaks == []
+    assert founding_walk(cat, hours=2).breaks == []
+    late = founding_walk(cat, hours=3)
+    assert late.breaks == []
+    afternoon = quiet(stops=["first-congress-memorial-hall", "old-yuyangli-2"], catalogue=cat,
+                      date=SATURDAY, network="estimate", start_time=dt.time(13, 45), hours=3)
+    assert afternoon.breaks == []
+
+
+def test_lunch_window_and_length_are_the_request_s(cat: Catalogue) -> None:
+    """``--lunch 12:00-14:00 --lunch-minutes 60``: a one-hour break starting in that
+    window."""
+    it = founding_walk(cat, hours=6, lunch="12:00-14:00", lunch_minutes=60)
+    (b,) = it.breaks
+    assert b.minutes == 60
+    assert dt.time(12) <= b.start.time() <= dt.time(14)
+    check_breaks(it)
+
+
+def test_a_senior_day_is_capped_at_six_km_unless_the_request_says_more(
+        cat: Catalogue) -> None:
+    """The pace's default cap (senior 6 km) applies; ``max_walk_km`` overrides it; a stop
+    the cap leaves out has the ``distance`` reason."""
+    from redroute import settings
+
+    assert settings.MAX_WALK_KM == {"standard": 12.0, "senior": 6.0, "family": 5.0}
+    kwargs: dict[str, Any] = {"district": "hongkou", "hours": 9, "pace": "senior",
+                              "catalogue": cat, "date": SATURDAY, "network": "estimate"}
+    capped = quiet(**kwargs)
+    assert capped.distance_m <= 6000 + 1
+    assert any(e.reason == "distance" for e in capped.excluded)
+    wider = quiet(**kwargs, max_walk_km=9)
+    assert 6000 < wider.distance_m <= 9000 + 1
+    assert len(wider.stops) > len(capped.stops)
+
+
+def test_a_walk_of_more_than_15_km_is_warned_about(cat: Catalogue) -> None:
+    """A plan that walks more than 15 km warns (one line on stderr in the CLI)."""
+    from redroute._errors import LongWalkWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        it = plan_itinerary(theme="martyrs", catalogue=cat, date=SATURDAY, network="estimate",
+                            hours=10, max_walk_km=40, time_limit=0.5)
+    assert it.distance_m > 15_000
+    long = [w for w in caught if issubclass(w.category, LongWalkWarning)]
+    assert len(long) == 1
+    assert "more than 15 km" in str(long[0].message) and "超过 15 公里" in str(long[0].message)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", LongWalkWarning)  # a short walk: no warning
+        quiet(stops=["zhou-gongguan"], catalogue=cat, date=SATURDAY, network="estimate")
+
+
+def test_a_moved_start_is_said_and_the_requested_time_kept(cat: Catalogue) -> None:
+    """Asked to start at 07:30 when nothing opens before 09:00: the walk leaves later, the
+    schedule says why on its first lines and the JSON records the requested start."""
+    it = quiet(stops=["zhou-gongguan", "sun-yat-sen-residence"], catalogue=cat, date=SATURDAY,
+               network="estimate", start_time=dt.time(7, 30), hours=3)
+    assert it.requested_start == dt.datetime.combine(SATURDAY, dt.time(7, 30))
+    assert it.departure > it.requested_start and it.start_moved
+    lines = schedule_text(it).splitlines()[:6]
+    moved = f"{it.departure:%H:%M}"
+    assert (f"出发时间推迟到 {moved}：此前各站均未开放 / Start moved to {moved}: nothing on the "
+            "walk is open before then") in lines
+    assert it.to_dict()["requested_start"] == "2026-12-05T07:30:00"
+    on_time = quiet(stops=["zhou-gongguan"], catalogue=cat, date=SATURDAY, network="estimate",
+                    start_time=dt.time(10), hours=2)
+    assert not on_time.start_moved
+    assert "Start moved" not in schedule_text(on_time)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("route_id", ROUTES)
+def test_every_route_plans_with_a_paced_day(cat: Catalogue, route_id: str,
+                                            offline: Path) -> None:
+    """Every curated route plans on its next recommended day within its pace's walking
+    cap, every visit inside its opening hours, any lunch break between two visits."""
+    from redroute import settings
+
+    r = load_routes(None, cat)[route_id]
+    day = SATURDAY
+    while not r.recommended_on(day):
+        day += dt.timedelta(days=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NetworkWarning)
+        it = make_plan(r.request, catalogue=cat, date=day).itinerary
+    check(it, list(r.stops))
+    check_breaks(it)
+    assert it.distance_m <= settings.MAX_WALK_KM[str(r.request.pace)] * 1000 + 1
+    assert len(it.breaks) <= 1

@@ -199,3 +199,49 @@ def test_first_lines_name_the_holiday_and_count_estimated_legs() -> None:
     assert "2027-10-04 国庆节 / National Day holiday" in head
     assert ("注意：部分步行距离为估算值（无街道数据：2 段中 1 段）\nNote: some walking "
             "distances are estimated (no street data: 1 of 2 legs)") in "\n".join(head)
+
+
+def _with_lunch() -> Itinerary:
+    """``one_stop`` ending back at the start, with lunch 10:22-11:07 before the walk back."""
+    from redroute.itinerary import Break
+
+    it = one_stop(end=True)
+    it.legs[1] = dataclasses.replace(it.legs[1], depart=_at(11, 7), arrive=_at(11, 19))
+    it.breaks = [Break(_at(10, 22), _at(11, 7), 1, "lunch")]
+    return it
+
+
+def test_a_lunch_break_has_a_line_of_its_own_between_the_stops() -> None:
+    """A line "10:22  午餐休息 45 分钟 / Lunch break, 45 min" after the stop it follows and
+    before the walk on; in one language, only that language."""
+    lines = schedule_text(_with_lunch()).splitlines()
+    k = lines.index("10:22  午餐休息 45 分钟 / Lunch break, 45 min")
+    assert lines[k - 1] == "           黄浦区某路 1 号"
+    assert lines[k + 1].lstrip().startswith("↓")
+    assert lines[k + 2].startswith("11:19")
+    assert "10:22  Lunch break, 45 min" in schedule_text(_with_lunch(), lang="en")
+    assert "10:22  午餐休息 45 分钟" in schedule_text(_with_lunch(), lang="zh").splitlines()
+    assert "Lunch" not in schedule_text(one_stop(end=True))
+
+
+def test_a_break_before_the_first_stop_follows_the_start_line() -> None:
+    from redroute.itinerary import Break
+
+    it = one_stop()
+    it.breaks = [Break(_at(8, 15), _at(9, 0), 0, "lunch")]
+    lines = schedule_text(it, lang="en").splitlines()
+    k = lines.index("08:15  Lunch break, 45 min")
+    assert lines[k - 1].startswith("08:15  Start:")
+
+
+def test_a_moved_start_is_explained_on_the_first_lines() -> None:
+    """Asked for 07:30, leaving at 09:00: the first lines say why."""
+    it = one_stop()
+    it.requested_start = _at(7, 30)
+    head = schedule_text(it).splitlines()[:6]
+    assert ("出发时间推迟到 09:00：此前各站均未开放 / Start moved to 09:00: nothing on the walk "
+            "is open before then") in head
+    assert "Start moved to 09:00: nothing on the walk is open before then" in schedule_text(
+        it, lang="en").splitlines()[:6]
+    it.requested_start = _at(9, 0)
+    assert "Start moved" not in schedule_text(it)

@@ -34,6 +34,7 @@ from redroute.wording import (
     OSM_COPYRIGHT_URL,
     OSM_CREDIT,
     attribution_html,
+    break_words,
     check_lang,
     date_words,
     distance,
@@ -42,6 +43,7 @@ from redroute.wording import (
     pick,
     plural,
     reason_words,
+    start_moved_words,
 )
 
 if TYPE_CHECKING:
@@ -461,6 +463,9 @@ _SWATCH_ROUTE = (f'<svg width="34" height="10" aria-hidden="true"><line x1="2" y
                  f'y2="5" stroke="{_ROUTE_COLOUR}" stroke-width="4" stroke-linecap="round"/></svg>')
 _SWATCH_EST = (f'<svg width="34" height="10" aria-hidden="true"><line x1="2" y1="5" x2="32" '
                f'y2="5" stroke="{_EST_COLOUR}" stroke-width="4" stroke-dasharray="6 5"/></svg>')
+_CUP = ('<svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true"><path '
+        'd="M4 9h13v5a5 5 0 0 1-5 5H9a5 5 0 0 1-5-5zM17 10h2a2.5 2.5 0 0 1 0 5h-2M8 3v3M12 '
+        '3v3" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round"/></svg>')
 _FLAG = ('<svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true"><path '
          'd="M6 3v18M6 4h11l-2.5 4L17 12H6" fill="currentColor" stroke="currentColor" '
          'stroke-width="2" stroke-linejoin="round"/></svg>')
@@ -475,6 +480,8 @@ def _panel_html(it: Itinerary, t: _Text, provider: TileProvider,
               f"{it.departure:%H:%M}–{it.finish:%H:%M}")
     span = t.pick(f"步行 {duration(it.walking_minutes, 'zh')}",
                   f"{duration(it.walking_minutes, 'en')} on foot")
+    for b in it.breaks:
+        span += " · " + t.pick(*break_words(b.kind, b.minutes))
     title = t.pick(it.title_zh, it.title_en, "\n").split("\n")
     head = [f'<h1 class="rr-title">{_e(title[0])}</h1>']
     if len(title) > 1:
@@ -483,16 +490,21 @@ def _panel_html(it: Itinerary, t: _Text, provider: TileProvider,
         " · ".join(f'<span class="rr-nw">{_e(part)}</span>' for part in line.split(" · "))
         for line in (day, totals, span)) + "</p>")
     body: list[str] = []
+    if it.start_moved:
+        body.append('<p class="rr-note rr-start-moved">'
+                    + _e(t.pick(*start_moved_words(f"{it.departure:%H:%M}"))) + "</p>")
     if it.estimated:
         body.append('<p class="rr-note">' + _e(t.pick(
             "部分路段为估算（无街道数据），以虚线表示。",
             "Some legs are estimated (no street data); they are drawn dashed.", " ")) + "</p>")
     body.append('<ol class="rr-schedule">')
     body.append(_place_row(it, "start", t))
+    body += _break_rows(it, 0, t)
     for k, leg in enumerate(it.legs, start=1):
         body.append(_leg_row(k, leg, t))
         if k <= n:
             body.append(_stop_row(it.stops[k - 1], t))
+            body += _break_rows(it, k, t)
     if it.end is not None and len(it.legs) > n:
         body.append(_place_row(it, "end", t))
     body.append("</ol>")
@@ -527,6 +539,15 @@ def _place_row(it: Itinerary, kind: str, t: _Text) -> str:
     return (f'<li class="rr-row rr-place rr-{kind}"><span class="rr-t">{when:%H:%M}</span>'
             f'<span class="rr-badge rr-badge-{kind}">{_FLAG}</span>'
             f'<span class="rr-names">{_e(label)}</span></li>')
+
+
+def _break_rows(it: Itinerary, after: int, t: _Text) -> list[str]:
+    """The timeline rows of the breaks after stop ``after`` (a lunch break)."""
+    return [f'<li class="rr-row rr-place rr-break" data-break="{_e(b.kind)}">'
+            f'<span class="rr-t">{b.start:%H:%M}</span>'
+            f'<span class="rr-badge rr-badge-break">{_CUP}</span>'
+            f'<span class="rr-names">{_e(t.pick(*break_words(b.kind, b.minutes)))}</span></li>'
+            for b in it.breaks if b.after_stop == after]
 
 
 def _leg_row(k: int, leg: Leg, t: _Text) -> str:

@@ -37,6 +37,7 @@ from redroute.wording import (
     WEEKDAYS_EN_FULL,
     WEEKDAYS_ZH,
     attribution_words,
+    break_words,
     capitalise,
     check_lang,
     date_words,
@@ -306,6 +307,16 @@ def _stop_data(s: Stop, leg: Leg | None, hours: str | None, lm: Landmark | None,
     }
 
 
+def _pause(it: Itinerary, after: int) -> dict[str, str] | None:
+    """The break after stop ``after`` (0: before the first stop), as the template shows it:
+    a line of its own between two stops."""
+    for b in it.breaks:
+        if b.after_stop == after:
+            words = break_words(b.kind, b.minutes)
+            return {"time": f"{b.start:%H:%M}", "zh": words.zh, "en": words.en}
+    return None
+
+
 def _qr_svg(url: str) -> str:
     import segno
 
@@ -398,7 +409,8 @@ def leaflet_data(
     # Leg k walks to stop k (from the start or stop k-1); a leg after the last stop ends
     # the walk.
     to_stop = {leg.destination: leg for leg in it.legs}
-    stops = [_stop_data(s, to_stop.get(s.id), h, lms.get(s.id), changed)
+    stops = [{**_stop_data(s, to_stop.get(s.id), h, lms.get(s.id), changed),
+              "pause_before": _pause(it, s.number - 1)}
              for s, h in zip(it.stops, hours, strict=True)]
     final = to_stop.get("end") if it.end is not None else None
     # The credit of the map's data, with the date of the network's OpenStreetMap data.
@@ -417,6 +429,7 @@ def leaflet_data(
             "time": f"{it.finish:%H:%M}", "same": (it.end.lon, it.end.lat) == (
                 it.start.lon, it.start.lat)},
         "final_leg": _leg_words(final),
+        "final_pause": _pause(it, len(it.stops)) if it.end is not None else None,
         "stops": stops,
         "estimated": it.estimated or any(leg.estimated for leg in it.legs),
         "notes": _notes(it, lms, when, hours, network),
