@@ -371,6 +371,14 @@ def landmarks_show(catalogue_path: Path | None, landmark_id: str,
     click.echo(_describe(lm, day.date() if isinstance(day, dt.datetime) else day or _today()))
 
 
+def _holiday_note(day: dt.date) -> str:
+    """``  [国庆节 National Day holiday]`` on a public holiday (``PH`` hours apply)."""
+    from redroute.hours import public_holiday
+
+    holiday = public_holiday(day)
+    return "" if holiday is None else f"  [{holiday.name_zh} {holiday.name_en}]"
+
+
 def _describe(lm: Landmark, day: dt.date) -> str:
     out = [lm.name_zh, lm.name_en, ""]
 
@@ -397,7 +405,8 @@ def _describe(lm: Landmark, day: dt.date) -> str:
             if entries:
                 text += "  (最晚入场 last entry " + ", ".join(f"{e:%H:%M}" for e in entries) + ")"
             weekday = f"周{WEEKDAYS_ZH[d.weekday()]} {WEEKDAYS_EN[d.weekday()]}"
-            add("" if offset else "本周 This week", f"{d:%m-%d} {weekday}  {text}")
+            add("" if offset else "本周 This week", f"{d:%m-%d} {weekday}  {text}"
+                                                   f"{_holiday_note(d)}")
     booking = BOOKING[lm.booking]
     add("预约 Booking", f"{booking.zh} {booking.en}")
     for note in (lm.booking_note_zh, lm.booking_note_en):
@@ -825,6 +834,14 @@ def _catalogue_input(catalogue_path: Path | None) -> tuple[str, Path | None]:
 @click.option("--hours", type=click.FloatRange(min=0.25, max=24), help="Time budget in hours.")
 @click.option("--pace", help="standard (4.5 km/h), senior (3.5), family (3.0), or km/h.")
 @click.option("--step-free", is_flag=True, default=None, help="Avoid steps.")
+@click.option("--max-km", "max_km", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Cap on the day's walking in km (default by pace: standard 12, senior 6, "
+                   "family 5).")
+@click.option("--lunch", metavar="HH:MM-HH:MM", default=None,
+              help="Lunch window: a walk that spans it gets a break (default 11:30-13:30).")
+@click.option("--lunch-minutes", type=click.IntRange(10, 120), default=None,
+              help="Length of the lunch break in minutes (default 45).")
+@click.option("--no-lunch", is_flag=True, help="No lunch break.")
 @_NETWORK_OPTION
 @_lang_option("the schedule and outputs")
 @click.option("--json", "json_out", type=click.Path(path_type=Path, dir_okay=False),
@@ -855,7 +872,9 @@ def plan(route_id: str | None, catalogue_path: Path | None, routes_dir: Path | N
          stops: str | None, theme: str | None, district: str | None, must: str | None,
          order: str | None, day: dt.date | None, start: str | None, end: str | None,
          crs: str | None, start_time: dt.time | None, hours: float | None, pace: str | None,
-         step_free: bool | None, source: str | None, lang: str, json_out: Path | None,
+         step_free: bool | None, max_km: float | None, lunch: str | None,
+         lunch_minutes: int | None, no_lunch: bool, source: str | None, lang: str,
+         json_out: Path | None,
          geojson_out: Path | None, html_out: Path | None, gpx_out: Path | None,
          leaflet_out: Path | None, output_dir: Path | None, tiles: str, leaflet_format: str,
          map_url: str | None, publisher: str | None, time_limit: float | None,
@@ -875,6 +894,7 @@ def plan(route_id: str | None, catalogue_path: Path | None, routes_dir: Path | N
       redroute plan --stops lu-xun-residence,left-wing-writers-league-memorial \\
           --start 31.2656,121.4767 --end none --json walk.json
       redroute plan my-walk.toml --date 2026-12-05 -o out/
+      redroute plan founding --pace senior --max-km 9 --lunch 12:00-13:30
     """
     from redroute._io import Output
     from redroute.plan import make_plan
@@ -907,7 +927,8 @@ def plan(route_id: str | None, catalogue_path: Path | None, routes_dir: Path | N
     request = PlanRequest.from_cli(
         base, stops=stops, theme=theme, district=district, mandatory=must, order=order,
         start=start, end=end, crs=crs, start_time=start_time, hours=hours, pace=pace,
-        step_free=step_free, time_limit=time_limit, seed=seed)
+        step_free=step_free, time_limit=time_limit, seed=seed, max_walk_km=max_km,
+        lunch=_lunch_option(lunch, no_lunch=no_lunch), lunch_minutes=lunch_minutes)
     with _Progress(1, "路网 network") as progress:
         result = make_plan(request, catalogue=cat, date=when, network=source, report=_say,
                            progress=progress.stage)
@@ -917,6 +938,14 @@ def plan(route_id: str | None, catalogue_path: Path | None, routes_dir: Path | N
     options = {"lang": lang, "tiles": tiles, "format": leaflet_format, "map_url": map_url,
                "publisher": publisher}
     _write_outputs(result, targets, options, checked)
+
+
+def _lunch_option(lunch: str | None, *, no_lunch: bool) -> str | None:
+    """``--lunch`` as the request's field: ``"none"`` for ``--no-lunch``."""
+    if no_lunch and lunch is not None:
+        msg = "give --lunch or --no-lunch, not both"
+        raise click.UsageError(msg)
+    return "none" if no_lunch else lunch
 
 
 def _check_output_options(targets: dict[str, Path], *, lang: str, tiles: str,

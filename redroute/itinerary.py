@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "SCHEMA_ID",
+    "Break",
     "Excluded",
     "Itinerary",
     "ItineraryError",
@@ -103,6 +104,21 @@ class Leg:
 
 
 @dataclass(frozen=True, slots=True)
+class Break:
+    """A pause of the walk between two stops (a meal), never inside a visit."""
+
+    start: dt.datetime
+    end: dt.datetime
+    after_stop: int  # the number of the stop it follows; 0 = before the first stop
+    kind: str = "lunch"
+
+    @property
+    def minutes(self) -> float:
+        """Length of the break in minutes."""
+        return (self.end - self.start).total_seconds() / 60
+
+
+@dataclass(frozen=True, slots=True)
 class Excluded:
     """A candidate stop left out, with the reason in both languages."""
 
@@ -114,6 +130,15 @@ class Excluded:
     #: One of the stops a curated route promises (``PlanRequest.core``): the schedule names
     #: it on its first lines.
     core: bool = False
+    #: How far off the route the stop is: the walk its visit would add, in metres (for
+    #: ``lower-score``, ``distance`` and ``detour``; ``None`` when not computed).
+    detour_m: float | None = None
+    #: The ids of the kept stops of more value near it, for ``lower-score``.
+    instead: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        # read back from JSON, a list: a tuple, so that a file round-trips to an equal value
+        object.__setattr__(self, "instead", tuple(self.instead))
 
     @property
     def reason_zh(self) -> str:
@@ -144,12 +169,22 @@ class Itinerary:
     score: float = 0.0
     #: The date of the network's OpenStreetMap data (``YYYY-MM-DD``), where known.
     network_date: str | None = None
+    #: The public holiday the walk falls on (``国庆节``, ``National Day holiday``), if any.
+    holiday_zh: str | None = None
+    holiday_en: str | None = None
+    #: Pauses of the walk (a lunch break), in time order.
+    breaks: list[Break] = field(default_factory=list)
+    #: When the walk was asked to start; the departure is later when nothing is open before.
+    requested_start: dt.datetime | None = None
 
     # ------------------------------------------------------------------ totals
 
     @property
     def departure(self) -> dt.datetime:
-        """When the walk starts."""
+        """When the walk starts (a break before the first stop is part of the walk)."""
+        first = [b.start for b in self.breaks if b.after_stop == 0]
+        if first:
+            return min(first)
         return self.legs[0].depart if self.legs else (self.stops[0].arrival if self.stops
                                                       else dt.datetime.combine(self.date,
                                                                                dt.time()))
@@ -177,6 +212,17 @@ class Itinerary:
         return sum(s.visit_minutes for s in self.stops)
 
     @property
+    def break_minutes(self) -> float:
+        """Total time of the breaks."""
+        return sum(b.minutes for b in self.breaks)
+
+    @property
+    def start_moved(self) -> bool:
+        """Whether the walk leaves later than asked (nothing is open before)."""
+        return (self.requested_start is not None
+                and self.departure - self.requested_start >= dt.timedelta(minutes=1))
+
+    @property
     def waiting_minutes(self) -> float:
         """Total time spent waiting for sites to open."""
         return sum(s.wait_minutes for s in self.stops)
@@ -202,6 +248,8 @@ class Itinerary:
             "speed_kmh": self.speed_kmh,
             "network": self.network,
             "network_date": self.network_date,
+            "holiday": ({"name_zh": self.holiday_zh, "name_en": self.holiday_en}
+                        if self.holiday_zh and self.holiday_en else None),
             "estimated": self.estimated,
             "optimal": self.optimal,
             "score": self.score,
@@ -216,8 +264,13 @@ class Itinerary:
                                      1),
                 "visiting_min": round(self.visiting_minutes, 1),
                 "waiting_min": round(self.waiting_minutes, 1),
+                "break_min": round(self.break_minutes, 1),
                 "total_min": round(self.total_minutes, 1),
             },
+            "requested_start": (when(self.requested_start) if self.requested_start
+                                else None),
+            "breaks": [{"kind": b.kind, "after_stop": b.after_stop, "start": when(b.start),
+                        "end": when(b.end)} for b in self.breaks],
             "stops": [
                 {**{k: v for k, v in asdict(s).items() if k not in ("arrival", "start", "end")},
                  "arrival": when(s.arrival), "start": when(s.start), "end": when(s.end)}
@@ -232,7 +285,7 @@ class Itinerary:
                  "steps": [asdict(st) for st in leg.steps]}
                 for leg in self.legs
             ],
-            "excluded": [asdict(e) for e in self.excluded],
+            "excluded": [{**asdict(e), "instead": list(e.instead)} for e in self.excluded],
         }
 
     def to_json(self) -> str:
@@ -287,6 +340,11 @@ class Itinerary:
         return {"type": "FeatureCollection", "features": features,
                 "properties": {"title_zh": self.title_zh, "title_en": self.title_en,
                                "date": self.date.isoformat(), "estimated": self.estimated,
+                               "breaks": [{"kind": b.kind, "after_stop": b.after_stop,
+                                           "start": b.start.strftime("%H:%M"),
+                                           "end": b.end.strftime("%H:%M"),
+                                           "minutes": round(b.minutes)}
+                                          for b in self.breaks],
                                "attribution": "© OpenStreetMap contributors (ODbL)"}}
 
 
@@ -305,6 +363,8 @@ def build_itinerary(
     title_en: str,
     pace: str = "standard",
     mandatory: Sequence[int] = (),
+    breaks: Sequence[Break] = (),
+    requested_start: dt.datetime | None = None,
 ) -> Itinerary:
     """Assemble the itinerary of a solver solution.
 
@@ -320,6 +380,11 @@ def build_itinerary(
         The date of the walk.
     start, end
         The start and end places; ``end`` is ``None`` for a tour that ends at its last stop.
+    breaks
+        Pauses already in the solution's times (a lunch break): the leg after a break
+        departs when it ends.
+    requested_start
+        When the walk was asked to start (kept to say why it leaves later).
     """
     midnight = dt.datetime.combine(day, dt.time())
 
@@ -343,7 +408,7 @@ def build_itinerary(
     route = list(solution.route)
     names = ["start", *(s.id for s in stops)] + (["end"] if solution.end_node is not None else [])
     legs: list[Leg] = []
-    depart = clock(solution.departure)
+    depart = max([clock(solution.departure), *(b.end for b in breaks if b.after_stop == 0)])
     for k, (i, j) in enumerate(pairwise(route)):
         m_leg = matrix.leg(i, j)
         # The solver's times, rounded once, so that a leg ends exactly when its stop begins.
@@ -354,6 +419,7 @@ def build_itinerary(
                         m_leg.duration_s, m_leg.geometry, steps, m_leg.estimated))
         if k < len(stops):
             depart = stops[k].end
+        depart = max([depart, *(b.end for b in breaks if b.after_stop == k + 1)])
     excluded = []
     for node, exc in sorted(solution.excluded.items()):
         lm = landmarks[node]
@@ -368,6 +434,7 @@ def build_itinerary(
                                                                           for x in legs),
         optimal=solution.optimal, score=float(solution.score),
         network_date=None if network.estimated else getattr(network, "data_date", None),
+        breaks=list(breaks), requested_start=requested_start,
     )
 
 
@@ -424,12 +491,23 @@ def itinerary_schema() -> dict[str, Any]:
                        "steps": {"type": "array", "items": step},
                        "estimated": {"type": "boolean"}},
     }
+    pause = {
+        "type": "object",
+        "required": ["kind", "after_stop", "start", "end"],
+        "properties": {"kind": {"enum": ["lunch"]}, "after_stop": {"type": "integer",
+                                                                    "minimum": 0},
+                       "start": time, "end": time},
+    }
     excluded = {
         "type": "object",
         "required": ["id", "name_zh", "name_en", "reason", "detail"],
         "properties": {"id": {"type": "string"}, "name_zh": {"type": "string"},
                        "name_en": {"type": "string"}, "reason": {"enum": list(REASONS)},
-                       "detail": {"type": "string"}, "core": {"type": "boolean"}},
+                       "detail": {"type": "string"}, "core": {"type": "boolean"},
+                       # optional: files written before them load as before
+                       "detour_m": {"oneOf": [{"type": "number", "minimum": 0},
+                                              {"type": "null"}]},
+                       "instead": {"type": "array", "items": {"type": "string"}}},
     }
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -446,11 +524,19 @@ def itinerary_schema() -> dict[str, Any]:
             "network": {"type": "string"}, "estimated": {"type": "boolean"},
             "network_date": {"type": ["string", "null"], "format": "date"},
             "optimal": {"type": "boolean"}, "score": {"type": "number"},
+            # optional: the public holiday the walk falls on
+            "holiday": {"oneOf": [{"type": "object", "required": ["name_zh", "name_en"],
+                                   "properties": {"name_zh": {"type": "string"},
+                                                  "name_en": {"type": "string"}}},
+                                  {"type": "null"}]},
             "start": place, "end": {"oneOf": [place, {"type": "null"}]},
             "totals": {"type": "object"},
             "stops": {"type": "array", "items": stop},
             "legs": {"type": "array", "items": leg},
             "excluded": {"type": "array", "items": excluded},
+            # Optional: files written before breaks and the requested start load as before.
+            "breaks": {"type": "array", "items": pause},
+            "requested_start": {"oneOf": [time, {"type": "null"}]},
         },
     }
 
@@ -542,4 +628,9 @@ def _rebuild(d: dict[str, Any]) -> Itinerary:
         speed_kmh=float(d.get("speed_kmh", 4.5)), network=d.get("network", ""),
         estimated=bool(d["estimated"]), optimal=bool(d.get("optimal", False)),
         score=float(d.get("score", 0.0)), network_date=d.get("network_date"),
+        holiday_zh=(d.get("holiday") or {}).get("name_zh"),
+        holiday_en=(d.get("holiday") or {}).get("name_en"),
+        breaks=[Break(when(b["start"]), when(b["end"]), int(b["after_stop"]), b["kind"])
+                for b in d.get("breaks", [])],
+        requested_start=(when(d["requested_start"]) if d.get("requested_start") else None),
     )

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from redroute import coords, settings
+from redroute import coords, pacing, settings
 from redroute._errors import PlanError
 from redroute.itinerary import Excluded, Itinerary, Place, build_itinerary
 from redroute.request import PlanRequest
@@ -282,15 +283,18 @@ def make_plan(
                "river on foot (the road tunnels are for cars): take the ferry or the metro "
                "and plan each bank as a walk of its own")
         raise PlanError(msg)
-    problem, unknown = _problem(matrix, candidates, day, request, one_way=one_way,
-                                round_trip=end_place is not None and not one_way,
-                                places=(start_place.name_en, (end_place or start_place).name_en))
+    problem, unknown = _day_edges(_problem(
+        matrix, candidates, day, request, one_way=one_way,
+        round_trip=end_place is not None and not one_way,
+        places=(start_place.name_en, (end_place or start_place).name_en)), candidates, day)
     if report:
         report(f"choosing and ordering stops among {len(candidates)} candidates...")
     from redroute import solver
 
     try:
-        solution, detours = _solve_with_walking_cost(problem, candidates, request, matrix)
+        solution, detours = pacing.solve_with_lunch(
+            lambda p: _solve_with_walking_cost(p, candidates, request, matrix), problem,
+            request, protected=pacing.protected_nodes(candidates, request))
     except solver.InfeasibleRequestError as err:
         raise PlanError(_infeasible(err, candidates, day, matrix)) from err
     if not solution.order:
@@ -298,17 +302,23 @@ def make_plan(
                                       start=start_place, end=end_place))
     index = {lm.id: k + 1 for k, lm in enumerate(candidates)}
     landmarks: list[Landmark | None] = [None, *candidates] + ([None] if one_way else [])
+    solution, paced = pacing.add_lunch(
+        problem, solution, request, day=day, landmarks=landmarks,
+        protected=pacing.protected_nodes(candidates, request))
     title_zh, title_en = _title(request.theme, request.district)
     itinerary = build_itinerary(
         solution, matrix, landmarks, day=day, start=start_place, end=end_place,
         title_zh=request.title_zh or title_zh, title_en=request.title_en or title_en,
         pace=str(request.pace), mandatory=[index[i] for i in request.mandatory],
+        breaks=paced.breaks,
+        requested_start=dt.datetime.combine(day, request.start_time),
     )
     unknown_ids = {u.id for u in unknown}
     left = [_across_river(e, index, matrix, one_way=one_way)
             for e in itinerary.excluded if e.id not in unknown_ids] + unknown
-    itinerary.excluded = _explained(left, detours, request)
-    return Plan(itinerary, net, matrix)
+    _explain_more(itinerary, _explained(left, detours, request), solution, matrix=matrix,
+                  candidates=candidates, detours=detours, request=request, day=day)
+    return Plan(paced.apply(itinerary), net, matrix)
 
 
 def _explained(left: list[Excluded], detours: dict[str, float],
@@ -337,8 +347,8 @@ THEME_MAIN, THEME_OTHER, THEME_NONE = 1.0, 0.75, 0.5
 DISTRICT_IN, DISTRICT_OUT = 1.0, 0.6
 #: Walking is a cost: a stop whose detour (the walk it adds) costs more than it is worth is
 #: left out. In value units per kilometre of detour: a 5-minute plaque (value 0.8-1.7) is
-#: worth under 1 km of detour, a memorial hall (16-19) up to 8-9 km.
-WALK_COST_PER_KM = 2.0
+#: worth about 1 km of detour at most, a memorial hall (16-19) up to 12 km.
+WALK_COST_PER_KM = 1.5
 #: Added to the value of a curated route's core stops, so that they are kept whenever they
 #: are open and fit: more than every other stop together.
 CORE_BONUS = 1000.0
@@ -377,13 +387,17 @@ def _solve_with_walking_cost(problem: Any, candidates: list[Landmark], request: 
     detours: dict[str, float] = {}
     solution = solver.solve(problem, time_limit=request.time_limit, seed=request.seed)
     for _ in range(len(candidates)):
+        if len(solution.order) < 2:
+            break  # the walk to a single stop is the walk itself, not a detour
         worst: tuple[float, int, float] | None = None
         tour = [problem.start, *solution.order, *(
             [problem.end] if problem.end is not None else [])]
+        # The walk's best stop is what the walk is for: its detour is never held against it.
+        best = max(solution.order, key=lambda n: visit_value(candidates[n - 1], request))
         for pos in range(1, len(tour) - (1 if problem.end is not None else 0)):
             node = tour[pos]
             lm = candidates[node - 1]
-            if lm.id in protected:
+            if lm.id in protected or node == best:
                 continue
             prev = tour[pos - 1]
             nxt = tour[pos + 1] if pos + 1 < len(tour) else None
@@ -401,7 +415,11 @@ def _solve_with_walking_cost(problem: Any, candidates: list[Landmark], request: 
         windows = [list(w) for w in problem.windows]
         windows[node] = []  # left out: the solver treats it as closed, we say why
         problem = dataclasses.replace(problem, windows=windows)
-        solution = solver.solve(problem, time_limit=request.time_limit, seed=request.seed)
+        again = solver.solve(problem, time_limit=request.time_limit, seed=request.seed)
+        if not again.order:  # never trade the last stops for no walk at all
+            del detours[candidates[node - 1].id]
+            break
+        solution = again
     return solution, detours
 
 
@@ -433,14 +451,111 @@ def _across_river(e: Excluded, index: dict[str, int], matrix: TravelMatrix, *,
 def _places(request: PlanRequest, cat: Catalogue) -> tuple[Place, Place | None]:
     """The start and end places of a request (end ``None``: the walk ends at its last stop)."""
     start = request.start
-    start_place = start if isinstance(start, Place) else resolve_place(start, cat,
-                                                                      crs=request.crs)
+    if start is None:
+        start_place = _nearest_station(_candidates(cat, request))
+    else:
+        start_place = start if isinstance(start, Place) else resolve_place(start, cat,
+                                                                          crs=request.crs)
     end = request.end
     if end == "start":
         return start_place, start_place
     if end is None or isinstance(end, Place):
         return start_place, end
     return start_place, resolve_place(end, cat, crs=request.crs)
+
+
+def _nearest_station(candidates: Sequence[Landmark]) -> Place:
+    """Where a walk with no start named begins: the metro station nearest to the centre of
+    its candidate stops (``一大会址·新天地站`` / ``Yidahuizhi · Xintiandi Station``)."""
+    from redroute.places import nearest_station
+
+    lon = sum(lm.lon for lm in candidates) / len(candidates)
+    lat = sum(lm.lat for lm in candidates) / len(candidates)
+    station, _far = nearest_station(lon, lat)
+    assert station.lon is not None  # only placed stations are ever the nearest
+    assert station.lat is not None
+    return Place(station.label_zh, station.label_en, station.lon, station.lat)
+
+
+# --------------------------------------------------------------------------- edges of the day
+
+_MIDNIGHT_S = 86_400.0
+
+
+def _day_edges(made: tuple[Any, list[Excluded]], candidates: list[Landmark],
+               day: dt.date) -> tuple[Any, list[Excluded]]:
+    """The problem (of :func:`_problem`'s result) with the walk ending by midnight and each
+    window's closing time, so that a stop left out is told exactly:
+    ``closes-before-arrival``, ``last-entry-passed``, ``day-ends`` or ``opens-too-late``."""
+    problem, unknown = made
+    midnight = dt.datetime.combine(day, dt.time())
+    closes: list[list[float]] = [[_MIDNIGHT_S] * len(w) for w in problem.windows]
+    for k, lm in enumerate(candidates, start=1):
+        windows = [w for w in lm.windows(day) or [] if w.latest_start(lm.visit_minutes)]
+        closes[k] = [(w.closes - midnight).total_seconds() for w in windows]
+    if any(len(c) != len(w) for c, w in zip(closes, problem.windows, strict=True) if w):
+        closes_or_none = None  # windows made otherwise: the reasons fall back on them
+    else:
+        closes_or_none = [c if w else [] for c, w in zip(closes, problem.windows, strict=True)]
+    latest = _MIDNIGHT_S if problem.latest_end is None else min(problem.latest_end,
+                                                                   _MIDNIGHT_S)
+    return dataclasses.replace(problem, closes=closes_or_none, latest_end=latest), unknown
+
+
+# --------------------------------------------------------------------------- explanations
+
+#: A kept stop this close to a stop left out as ``lower-score`` is named as kept instead.
+_NEARBY_M = 1_500.0
+#: Reasons whose stops get the detour their visit would add.
+_DETOUR_REASONS = frozenset({"lower-score", "distance", "detour"})
+
+
+def _explain_more(itinerary: Itinerary, left: list[Excluded], solution: Any, *,
+                  matrix: TravelMatrix, candidates: list[Landmark],
+                  detours: dict[str, float], request: PlanRequest, day: dt.date) -> None:
+    """Set the itinerary's left-out list to ``left`` with what a person asks of it and of
+    the first lines: how far off the route a stop is (``detour_m``), which kept stops of
+    more value are near it (``instead``), and the public holiday the walk falls on."""
+    from redroute.hours import public_holiday
+
+    holiday = public_holiday(day)
+    if holiday is not None:
+        itinerary.holiday_zh, itinerary.holiday_en = holiday.name_zh, holiday.name_en
+    index = {lm.id: k for k, lm in enumerate(candidates, start=1)}
+    route = list(solution.route)
+    kept = [candidates[k - 1] for k in solution.order if 1 <= k <= len(candidates)]
+    out = []
+    for e in left:
+        k = index.get(e.id)
+        if k is None or e.reason not in _DETOUR_REASONS:
+            out.append(e)
+            continue
+        detour = detours.get(e.id) if e.reason == "detour" else None
+        if detour is None:
+            detour = _detour_m(matrix, route, k, open_end=solution.end_node is None)
+        instead: tuple[str, ...] = ()
+        if e.reason == "lower-score":
+            instead = _kept_instead(candidates[k - 1], kept, request)
+        out.append(dataclasses.replace(e, detour_m=detour, instead=instead))
+    itinerary.excluded = out
+
+
+def _detour_m(matrix: TravelMatrix, route: list[int], k: int, *, open_end: bool) -> float | None:
+    """The least walk a visit of node ``k`` adds to ``route``, metres (``None``: no way)."""
+    d = matrix.distance_m
+    best = min((float(d[a, k] + d[k, b] - d[a, b]) for a, b in itertools.pairwise(route)),
+               default=float("inf"))
+    if open_end and route:
+        best = min(best, float(d[route[-1], k]))
+    return round(best, 1) if best != float("inf") and best == best else None  # noqa: PLR0124
+
+
+def _kept_instead(lm: Landmark, kept: list[Landmark], request: PlanRequest) -> tuple[str, ...]:
+    """The kept stops worth at least as much as ``lm`` near it, nearest first (two at most)."""
+    value = visit_value(lm, request)
+    near = sorted((coords.haversine_m(lm.lon, lm.lat, s.lon, s.lat), s.id) for s in kept
+                  if visit_value(s, request) >= value)
+    return tuple(i for far, i in near[:2] if far <= _NEARBY_M)
 
 
 def _title(theme: str | None, district: str | None) -> tuple[str, str]:
@@ -604,7 +719,7 @@ def _problem(matrix: TravelMatrix, candidates: list[Landmark], day: dt.date,
         mandatory=[index[i] for i in mandatory],
         order=[index[lm.id] for lm in candidates] if request.order == "fixed" else None,
         distance=matrix.distance_m,
-        max_distance=None if request.max_walk_km is None else request.max_walk_km * 1000.0,
+        max_distance=pacing.walk_cap_km(request) * 1000.0,  # or the pace's default
         # The start and end by their place names: the solver's explanations are read by
         # a person ("the walk from People's Square to ..."), never node numbers.
         names=[places[0], *(lm.id for lm in candidates)] + ([places[1]] if one_way else []),

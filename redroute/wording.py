@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ATTRIBUTION",
+    "BREAKS",
     "HOURS_UNKNOWN",
     "LANGS",
     "MONTHS_EN",
@@ -38,16 +39,19 @@ __all__ = [
     "attribution",
     "attribution_html",
     "attribution_words",
+    "break_words",
     "capitalise",
     "check_lang",
     "date_words",
     "distance",
     "duration",
     "hours_words",
+    "long_walk_words",
     "pick",
     "plural",
     "printable",
     "reason_words",
+    "start_moved_words",
 ]
 
 #: The values a ``lang`` argument takes: Chinese, English, or both side by side.
@@ -75,17 +79,26 @@ HOURS_UNKNOWN = Label("开放时间不详", "opening hours unknown")
 #: ``Reason`` values and the planner's ``unknown-hours``).
 REASONS: dict[str, Label] = {
     "closed": Label("当天闭馆", "closed that day"),
-    "opens-too-late": Label("开放时间与行程时间不合", "its opening hours do not fit the walk"),
+    "opens-too-late": Label("开门太晚，行程结束前赶不上", "it opens after the walk must end"),
+    "closes-before-arrival": Label("走到时已闭馆", "it has closed when the walk gets there"),
+    "last-entry-passed": Label("走到时已过最晚入场时间", "its last entry has passed by then"),
+    "day-ends": Label("当天时间已晚，行程不跨过午夜", "the day ends: no walk runs past midnight"),
     "budget": Label("时间预算不够", "it does not fit in the time budget"),
     "unreachable": Label("无法步行到达", "it cannot be reached on foot"),
     "other-bank": Label("在黄浦江对岸，无法步行到达：请乘轮渡或地铁",
                         "it is across the Huangpu, not reachable on foot: take the ferry or "
                         "the metro"),
     "distance": Label("超出最远步行距离", "it is beyond the maximum walking distance"),
+    "detour": Label("绕行太远，不值得多走这段路", "too far off the route for what it adds"),
     "lower-score": Label("时间有限，已优先安排更重要的地点", "lower priority than the stops kept"),
     "order": Label("与固定的参观顺序冲突", "it does not fit the fixed order"),
     "unknown-hours": Label(HOURS_UNKNOWN.zh, "its opening hours are unknown"),
+    "lunch-break": Label("加入午餐休息后赶不上开放时间",
+                         "it no longer fits its opening hours once the lunch break is in"),
 }
+
+#: The kinds of break a walk has (``Break.kind``).
+BREAKS: dict[str, Label] = {"lunch": Label("午餐休息", "Lunch break")}
 
 
 def check_lang(lang: str, *, what: str = "language",
@@ -277,6 +290,25 @@ def reason_words(reason: str) -> Label:
     """Why a stop was left out, for a reason code of :data:`REASONS` (an unknown code is
     shown as it is)."""
     return REASONS.get(reason, Label(reason, reason))
+
+
+def break_words(kind: str, minutes: float) -> Label:
+    """A break of the walk: ``午餐休息 45 分钟`` / ``Lunch break, 45 min``."""
+    name = BREAKS.get(kind, Label(kind, kind))
+    return Label(f"{name.zh} {duration(minutes, 'zh')}", f"{name.en}, {duration(minutes, 'en')}")
+
+
+def start_moved_words(clock: str) -> Label:
+    """Why a walk leaves later than asked: ``出发时间推迟到 08:29：此前各站均未开放``."""
+    return Label(f"出发时间推迟到 {clock}：此前各站均未开放",
+                 f"Start moved to {clock}: nothing on the walk is open before then")
+
+
+def long_walk_words(km: float, limit: float) -> Label:
+    """The warning of a long day on foot."""
+    return Label(f"这条路线步行 {km:.1f} 公里，超过 {limit:g} 公里：对多数人来说太长了",
+                 f"this walk is {km:.1f} km on foot, more than {limit:g} km: a long day "
+                 "for most people")
 
 
 def attribution_words(data_date: str | None = None) -> Label:

@@ -94,7 +94,7 @@ def test_a_plaque_far_off_the_route_is_dropped_before_a_memorial_hall(cat: Catal
                       and lm.opening_hours == "24/7"), key=lambda lm: -lm.lat)
     request = PlanRequest(stops=("first-congress-site", "first-congress-memorial-hall",
                                  "old-yuyangli-2", far_plaque.id),
-                          start="xintiandi", hours=8)
+                          start="xintiandi", hours=8, max_walk_km=30)
     it = quiet_plan(request, cat).itinerary  # type: ignore[attr-defined]
     kept = {s.id for s in it.stops}
     assert {"first-congress-site", "first-congress-memorial-hall"} <= kept

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 from redroute.vocabulary import BOOKING
 from redroute.wording import (
     attribution,
+    break_words,
+    capitalise,
     check_lang,
     date_words,
     distance,
@@ -21,14 +23,17 @@ from redroute.wording import (
     plural,
     printable,
     reason_words,
+    start_moved_words,
 )
 
 if TYPE_CHECKING:
-    from redroute.itinerary import Itinerary, Leg
+    from redroute.itinerary import Break, Excluded, Itinerary, Leg
 
 __all__ = ["schedule_text"]
 
 _INDENT = " " * 11
+#: A stop left out whose visit adds less walk than this is "right by the route".
+_ON_THE_ROUTE_M = 100.0
 
 
 def _leg_line(leg: Leg, lang: str) -> str:
@@ -47,8 +52,14 @@ def _totals(it: Itinerary, lang: str) -> str:
         f"({it.speed_kmh:g} km/h)", lang, "\n")
 
 
+def _break_lines(it: Itinerary, after: int, lang: str) -> list[str]:
+    """The breaks after stop ``after`` (0: before the first stop)."""
+    pauses: list[Break] = [b for b in it.breaks if b.after_stop == after]
+    return [f"{b.start:%H:%M}  " + pick(*break_words(b.kind, b.minutes), lang) for b in pauses]
+
+
 def _stop_lines(it: Itinerary, lang: str) -> list[str]:
-    lines = []
+    lines = _break_lines(it, 0, lang)
     legs = list(it.legs)
     for i, stop in enumerate(it.stops):
         if i < len(legs) and legs[i].distance_m >= 1:  # no line for "walk 0 m"
@@ -67,7 +78,65 @@ def _stop_lines(it: Itinerary, lang: str) -> list[str]:
             b = BOOKING[stop.booking]
             note = pick(stop.booking_note_zh or "", stop.booking_note_en or "", lang, " ")
             lines.append(_INDENT + pick(b.zh, b.en, lang) + f": {note}".rstrip())
+        lines += _break_lines(it, stop.number, lang)
     return lines
+
+
+def _holiday_lines(it: Itinerary, lang: str) -> list[str]:
+    """``2027-10-04 国庆节 / National Day holiday``, on a public holiday."""
+    if not (it.holiday_zh and it.holiday_en):
+        return []
+    return [f"{it.date:%Y-%m-%d} " + pick(it.holiday_zh, it.holiday_en, lang)]
+
+
+def _estimated_line(it: Itinerary, lang: str) -> str:
+    """How many legs are estimated (no street data)."""
+    legs = [leg for leg in it.legs if leg.distance_m >= 1]
+    n, k = len(legs), sum(1 for leg in legs if leg.estimated)
+    return pick(f"注意：部分步行距离为估算值（无街道数据：{n} 段中 {k} 段）",
+                f"Note: some walking distances are estimated (no street data: {k} of "
+                f"{plural(n, 'leg')})", lang, "\n")
+
+
+def _left_out_lines(it: Itinerary, lang: str) -> list[str]:
+    """The stops left out, grouped under one heading per reason (in order of first
+    appearance), each with what was kept instead or how far off the route it is."""
+    groups: dict[str, list[Excluded]] = {}
+    for e in it.excluded:
+        groups.setdefault(e.reason, []).append(e)
+    names = {s.id: (s.name_zh, s.name_en) for s in it.stops}
+    lines = []
+    for reason, items in groups.items():
+        why = reason_words(reason)
+        lines.append("  " + pick(f"{why.zh}：", f"{capitalise(why.en)}:", lang))
+        for e in items:
+            zh, en = _why_more(e, names)
+            lines.append("    - " + pick(e.name_zh + (f"：{zh}" if zh else ""),
+                                         e.name_en + (f": {en}" if en else ""), lang))
+    return lines
+
+
+def _why_more(e: Excluded, names: dict[str, tuple[str, str]]) -> tuple[str, str]:
+    """What a reason leaves unsaid: the stops kept instead, the detour (Chinese, English)."""
+    zh: list[str] = []
+    en: list[str] = []
+    if e.reason == "lower-score":
+        kept = [names[i] for i in e.instead if i in names]
+        if kept:
+            zh.append("附近已安排更重要的" + "、".join(k[0] for k in kept))
+            en.append("kept nearby instead: " + ", ".join(k[1] for k in kept))
+        else:
+            zh.append("已安排的地点在有限时间内更值得参观")
+            en.append("the stops kept are worth more in the time available")
+    if e.detour_m is not None and e.reason in ("lower-score", "distance", "detour"):
+        if e.detour_m < _ON_THE_ROUTE_M:
+            zh.append("就在路线旁")
+            en.append("right by the route")
+        else:
+            far = distance(e.detour_m)
+            zh.append(f"偏离路线 {far}")
+            en.append(f"{far} off the route")
+    return "；".join(zh), "; ".join(en)
 
 
 def schedule_text(itinerary: Itinerary, *, lang: str = "both") -> str:
@@ -95,10 +164,11 @@ def schedule_text(itinerary: Itinerary, *, lang: str = "both") -> str:
     it = itinerary
     lines = [pick(it.title_zh, it.title_en, lang), pick(*date_words(it.date, style="iso"), lang),
              _totals(it, lang)]
+    if it.start_moved:
+        lines.append(pick(*start_moved_words(f"{it.departure:%H:%M}"), lang))
+    lines += _holiday_lines(it, lang)
     if it.estimated:
-        lines.append(pick("注意：部分步行距离为估算值（无街道数据）",
-                          "Note: some walking distances are estimated (no street data)",
-                          lang, "\n"))
+        lines.append(_estimated_line(it, lang))
     lines.append("")
     lines.append(f"{it.departure:%H:%M}  " + pick(f"出发 {it.start.name_zh}",
                                                   f"Start: {it.start.name_en}", lang))
@@ -114,9 +184,7 @@ def schedule_text(itinerary: Itinerary, *, lang: str = "both") -> str:
     if it.excluded:
         lines.append("")
         lines.append(pick("未安排的地点：", "Left out:", lang))
-        for e in it.excluded:
-            why = reason_words(e.reason)
-            lines.append("  - " + pick(f"{e.name_zh}：{why.zh}", f"{e.name_en}: {why.en}", lang))
+        lines += _left_out_lines(it, lang)
     lines.append("")
     lines.append(attribution(lang, data_date=it.network_date))
     # Names and notes come from a catalogue or an itinerary file: never raw escapes.
