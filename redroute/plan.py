@@ -258,7 +258,7 @@ def make_plan(
         raise PlanError(bad_date)
     cat = catalogue if catalogue is not None else load_catalogue(settings.catalogue_path)
     candidates = _candidates(cat, request)
-    start_place, end_place = _places(request, cat)
+    start_place, end_place = _places(request, cat, day)
     one_way = end_place is not None and end_place != start_place
     # Points: 0 = start, 1..k = candidates, k+1 = end when it is another place.
     points = [(start_place.lon, start_place.lat)] + [(lm.lon, lm.lat) for lm in candidates]
@@ -448,11 +448,12 @@ def _across_river(e: Excluded, index: dict[str, int], matrix: TravelMatrix, *,
                     "the metro")
 
 
-def _places(request: PlanRequest, cat: Catalogue) -> tuple[Place, Place | None]:
+def _places(request: PlanRequest, cat: Catalogue,
+            day: dt.date | None = None) -> tuple[Place, Place | None]:
     """The start and end places of a request (end ``None``: the walk ends at its last stop)."""
     start = request.start
     if start is None:
-        start_place = _nearest_station(_candidates(cat, request))
+        start_place = _nearest_station(_candidates(cat, request), request, day)
     else:
         start_place = start if isinstance(start, Place) else resolve_place(start, cat,
                                                                           crs=request.crs)
@@ -464,14 +465,21 @@ def _places(request: PlanRequest, cat: Catalogue) -> tuple[Place, Place | None]:
     return start_place, resolve_place(end, cat, crs=request.crs)
 
 
-def _nearest_station(candidates: Sequence[Landmark]) -> Place:
-    """Where a walk with no start named begins: the metro station nearest to the centre of
-    its candidate stops (``一大会址·新天地站`` / ``Yidahuizhi · Xintiandi Station``)."""
+def _nearest_station(candidates: Sequence[Landmark], request: PlanRequest,
+                     day: dt.date | None = None) -> Place:
+    """Where a walk with no start named begins: the metro station nearest to its most
+    valuable candidate that is open that day (the site the walk is for: Longhua cemetery
+    for a martyrs walk, the 1st Congress memorial hall in Huangpu), so that the walk
+    gathers what lies around it (``一大会址·新天地站`` / ``... Xintiandi Station``)."""
     from redroute.places import nearest_station
 
-    lon = sum(lm.lon for lm in candidates) / len(candidates)
-    lat = sum(lm.lat for lm in candidates) / len(candidates)
-    station, _far = nearest_station(lon, lat)
+    def worth(lm: Landmark) -> float:
+        if day is not None and not (lm.windows(day) or []):
+            return 0.0  # closed or unknown that day: not what the walk can be for
+        return visit_value(lm, request)
+
+    anchor = max(candidates, key=worth)
+    station, _far = nearest_station(anchor.lon, anchor.lat)
     assert station.lon is not None  # only placed stations are ever the nearest
     assert station.lat is not None
     return Place(station.label_zh, station.label_en, station.lon, station.lat)

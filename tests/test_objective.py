@@ -102,3 +102,24 @@ def test_a_plaque_far_off_the_route_is_dropped_before_a_memorial_hall(cat: Catal
     left = {e.id: e for e in it.excluded}
     assert left[far_plaque.id].reason == "detour"
     assert "km more walking" in left[far_plaque.id].detail
+
+
+def test_a_martyrs_walk_keeps_longhua(cat: Catalogue, offline: Path) -> None:
+    """A free martyrs-themed request on an open day keeps Longhua Martyrs' Cemetery, the one
+    significance-5 martyrs site: the walk starts at the station nearest to it."""
+    it = quiet_plan(PlanRequest(theme="martyrs", hours=6, start=None), cat).itinerary  # type: ignore[attr-defined]
+    assert "longhua-martyrs-cemetery" in {s.id for s in it.stops}
+    assert "Station" in it.start.name_en
+
+
+def test_a_lost_core_stop_is_named_on_the_first_lines(cat: Catalogue, offline: Path) -> None:
+    """On a Monday the founding route's memorial halls are closed: the schedule's first lines
+    say which promised stops are left out, and why."""
+    from redroute.export.text import schedule_text
+
+    route = load_routes(None, cat)["founding"]
+    it = quiet_plan(route.request, cat, day=dt.date(2026, 12, 7)).itinerary  # type: ignore[attr-defined]
+    head = schedule_text(it, lang="en").splitlines()[:8]
+    notes = [line for line in head if "promised by this route" in line]
+    assert any("Memorial Hall of the 1st National Congress" in line and "closed" in line
+               for line in notes)

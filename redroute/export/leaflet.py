@@ -444,7 +444,8 @@ def leaflet_data(
 
 
 #: The reasons for leaving a candidate out that are worth telling on the leaflet.
-_ALSO_REASONS = frozenset({"closed", "opens-too-late", "unknown-hours"})
+_ALSO_REASONS = frozenset({"closed", "opens-too-late", "closes-before-arrival",
+                           "last-entry-passed", "day-ends", "unknown-hours", "other-bank"})
 
 
 def _also(it: Itinerary) -> list[dict[str, str]]:

@@ -82,6 +82,17 @@ def _stop_lines(it: Itinerary, lang: str) -> list[str]:
     return lines
 
 
+def _core_lines(it: Itinerary, lang: str) -> list[str]:
+    """A line for each stop the route promises that this plan cannot keep, with why."""
+    out = []
+    for e in it.excluded:
+        if e.core:
+            out.append(pick(f"注意：本路线承诺的「{printable(e.name_zh)}」未能安排：{e.reason_zh}",
+                            f"Note: {printable(e.name_en)}, promised by this route, is left "
+                            f"out: {e.reason_en}", lang))
+    return out
+
+
 def _holiday_lines(it: Itinerary, lang: str) -> list[str]:
     """``2027-10-04 国庆节 / National Day holiday``, on a public holiday."""
     if not (it.holiday_zh and it.holiday_en):
@@ -164,6 +175,7 @@ def schedule_text(itinerary: Itinerary, *, lang: str = "both") -> str:
     it = itinerary
     lines = [pick(it.title_zh, it.title_en, lang), pick(*date_words(it.date, style="iso"), lang),
              _totals(it, lang)]
+    lines += _core_lines(it, lang)
     if it.start_moved:
         lines.append(pick(*start_moved_words(f"{it.departure:%H:%M}"), lang))
     lines += _holiday_lines(it, lang)
