@@ -347,8 +347,8 @@ THEME_MAIN, THEME_OTHER, THEME_NONE = 1.0, 0.75, 0.5
 DISTRICT_IN, DISTRICT_OUT = 1.0, 0.6
 #: Walking is a cost: a stop whose detour (the walk it adds) costs more than it is worth is
 #: left out. In value units per kilometre of detour: a 5-minute plaque (value 0.8-1.7) is
-#: worth about 1 km of detour at most, a memorial hall (16-19) up to 12 km.
-WALK_COST_PER_KM = 1.5
+#: worth a detour of 1-2 km at most, a memorial hall (16-19) any that fits the day.
+WALK_COST_PER_KM = 1.0
 #: Added to the value of a curated route's core stops, so that they are kept whenever they
 #: are open and fit: more than every other stop together.
 CORE_BONUS = 1000.0
