@@ -45,11 +45,14 @@ def _leg_line(leg: Leg, lang: str) -> str:
 
 def _totals(it: Itinerary, lang: str) -> str:
     n, far = len(it.stops), distance(it.distance_m)
+    pause = sum(b.minutes for b in it.breaks)
+    zh_pause = f"，含午餐 {duration(pause, 'zh')}" if pause else ""
+    en_pause = f", with a {duration(pause, 'en')} lunch break" if pause else ""
     return pick(
         f"共 {n} 站，步行 {far}，全程 {duration(it.total_minutes, 'zh')}"
-        f"（{it.speed_kmh:g} 公里/小时）",
+        f"（{it.speed_kmh:g} 公里/小时{zh_pause}）",
         f"{plural(n, 'stop')}, {far} on foot, {duration(it.total_minutes, 'en')} in all "
-        f"({it.speed_kmh:g} km/h)", lang, "\n")
+        f"({it.speed_kmh:g} km/h{en_pause})", lang, "\n")
 
 
 def _break_lines(it: Itinerary, after: int, lang: str) -> list[str]:
