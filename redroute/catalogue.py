@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, overload
 
 from redroute import coords, hours
 from redroute._errors import CatalogueError, HoursError, NotFoundError
-from redroute.vocabulary import BOOKING, CATEGORIES, DISTRICTS, THEMES
+from redroute.vocabulary import BOOKING, CATEGORIES, DISTRICTS, STATUS, THEMES
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -44,6 +44,7 @@ __all__ = [
     "check_catalogue",
     "check_feature",
     "check_file",
+    "default_status",
     "load_catalogue",
     "parse_catalogue",
     "position_hint",
@@ -99,8 +100,12 @@ def catalogue_schema() -> dict[str, Any]:
             "minItems": 1,
             "uniqueItems": True,
         },
+        "status": {"enum": list(STATUS)},
         "opening_hours": text,
         "last_entry": {"type": "integer", "minimum": 0, "maximum": 240},
+        "hours_source": text,
+        "hours_note": text,
+        "hours_checked": {"type": "string", "pattern": r"^[0-9]{4}-(0[1-9]|1[0-2])$"},
         "booking": {"enum": list(BOOKING)},
         "booking_note_zh": text,
         "booking_note_en": text,
@@ -179,6 +184,15 @@ class Landmark:
     last_entry: int | None = None
     booking_note_zh: str | None = None
     booking_note_en: str | None = None
+    status: str = "open"
+    hours_source: str | None = None
+    hours_note: str | None = None
+    hours_checked: str | None = None
+
+    @property
+    def plannable(self) -> bool:
+        """Whether a plan may include this site (a ``closed`` site never is)."""
+        return self.status != "closed"
 
     def windows(self, day: dt.date) -> list[hours.Window] | None:
         """Visiting windows on ``day``; ``None`` when the hours are unknown."""
@@ -747,7 +761,8 @@ def _schema_message(err: Any, field_name: str) -> str:
         hint = f'; did you mean "{close[0]}"?' if close else ""
         return f'unknown field "{name}"{hint}'
     if kind == "enum":
-        table = {"district": DISTRICTS, "category": CATEGORIES, "booking": BOOKING}
+        table = {"district": DISTRICTS, "category": CATEGORIES, "booking": BOOKING,
+                 "status": STATUS}
         base = field_name.split(".", maxsplit=1)[0]
         vocab = table.get(base, THEMES if base == "themes" else None)
         choices = ", ".join(vocab) if vocab else ", ".join(map(str, err.validator_value))
@@ -890,8 +905,22 @@ def position_hint(lon: float, lat: float) -> str | None:
     )
 
 
+def default_status(props: dict[str, Any]) -> str:
+    """The ``status`` of a site whose catalogue does not give one, from its other properties.
+
+    ``open`` when it has opening hours other than ``24/7``; otherwise ``marker`` for a
+    monument and ``exterior`` for anything else. A site is never ``closed`` by default: say
+    so explicitly. The shipped catalogue gives every site's status.
+    """
+    value = props.get("opening_hours")
+    if value is not None and value.strip() != "24/7":
+        return "open"
+    return "marker" if props.get("category") == "monument" else "exterior"
+
+
 def _landmark(feature: dict[str, Any]) -> Landmark:
     props = dict(feature["properties"])
+    props.setdefault("status", default_status(props))
     lon, lat = (float(v) for v in feature["geometry"]["coordinates"][:2])
     props["themes"] = tuple(props["themes"])
     props["sources"] = tuple(props["sources"])

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 import click
 
 from redroute._errors import RedrouteError
-from redroute.vocabulary import BOOKING, CATEGORIES, DISTRICTS, THEMES
+from redroute.vocabulary import BOOKING, CATEGORIES, DISTRICTS, STATUS, THEMES
 from redroute.wording import HOURS_UNKNOWN, LANGS, WEEKDAYS_EN, WEEKDAYS_ZH, plural, printable
 
 if TYPE_CHECKING:
@@ -325,12 +325,12 @@ def landmarks_list(catalogue_path: Path | None, district: str | None, theme: str
         click.echo(_dump(found.to_geojson()))
         return
     day = open_on.date() if isinstance(open_on, dt.datetime) else (open_on or _today())
-    header = ["编号 ID", "区 District", f"{day:%m-%d} 开放 Hours", "名称 Name"]
+    header = ["编号 ID", "区 District", "状态 Status", f"{day:%m-%d} 开放 Hours", "名称 Name"]
     if near is not None:
         header.insert(1, "距离 m")
     rows = []
     for lm in found:
-        row = [lm.id, DISTRICTS[lm.district].zh, _windows_label(lm, day),
+        row = [lm.id, DISTRICTS[lm.district].zh, lm.status, _windows_label(lm, day),
                f"{lm.name_zh}  {lm.name_en}"]
         if near is not None:
             row.insert(1, f"{lm.distance_m(*near):.0f}")
@@ -390,6 +390,7 @@ def _describe(lm: Landmark, day: dt.date) -> str:
     add("区 District", f"{DISTRICTS[lm.district].zh} {DISTRICTS[lm.district].en}")
     add("类别 Category", f"{CATEGORIES[lm.category].zh} {CATEGORIES[lm.category].en}")
     add("主题 Themes", ", ".join(f"{THEMES[t].zh} {THEMES[t].en}" for t in lm.themes))
+    add("状态 Status", f"{lm.status}: {STATUS[lm.status].zh} {STATUS[lm.status].en}")
     if lm.opening_hours is None:
         add("开放时间 Hours", "不详 unknown: check before you go / 出行前请确认")
     else:
@@ -407,6 +408,9 @@ def _describe(lm: Landmark, day: dt.date) -> str:
             weekday = f"周{WEEKDAYS_ZH[d.weekday()]} {WEEKDAYS_EN[d.weekday()]}"
             add("" if offset else "本周 This week", f"{d:%m-%d} {weekday}  {text}"
                                                    f"{_holiday_note(d)}")
+    if lm.hours_source:
+        checked = f" (checked {lm.hours_checked})" if lm.hours_checked else ""
+        add("时间来源 Hours from", f"{lm.hours_source}{checked}")
     booking = BOOKING[lm.booking]
     add("预约 Booking", f"{booking.zh} {booking.en}")
     for note in (lm.booking_note_zh, lm.booking_note_en):

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from redroute import coords
 from redroute._errors import CatalogueWarning, CoordinateError, ImportDataError
 from redroute.catalogue import Problem, check_feature, position_hint
-from redroute.vocabulary import BOOKING, CATEGORIES, DISTRICTS, THEMES, Label
+from redroute.vocabulary import BOOKING, CATEGORIES, DISTRICTS, STATUS, THEMES, Label
 from redroute.wording import printable
 
 if TYPE_CHECKING:
@@ -40,6 +40,7 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "district": ("district", "区", "所在区", "行政区"),
     "category": ("category", "类别", "类型"),
     "themes": ("themes", "theme", "主题"),
+    "status": ("status", "状态", "现状"),
     "opening_hours": ("opening_hours", "开放时间"),
     "last_entry": ("last_entry", "停止入场", "提前停止入场分钟"),
     "booking": ("booking", "预约"),
@@ -308,6 +309,8 @@ def _feature(row: dict[str, str], labels: dict[str, str], number: int, name: str
                        if t]
     if not props["themes"]:
         raise fail("themes", _EMPTY)
+    if cell("status"):  # optional: without it the catalogue derives one (default_status)
+        props["status"] = _vocab(cell("status"), STATUS, "status", fail)
     props["booking"] = _vocab(cell("booking") or "none", BOOKING, "booking", fail)
     for prop, default in _INTS.items():
         text = cell(prop)

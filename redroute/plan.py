@@ -675,8 +675,9 @@ def _candidates(cat: Catalogue, request: PlanRequest) -> list[Landmark]:
     if request.stops:
         found = [cat.get(i) for i in dict.fromkeys(request.stops)]
     else:
+        # A closed site (renovation, private house) is history, never a stop of a free walk.
         found = [lm for lm in cat.query(theme=request.theme, district=request.district)
-                 if lm.category != "waypoint"]
+                 if lm.category != "waypoint" and lm.plannable]
     if not found:
         msg = (f"no candidate stops: the catalogue {cat.source} has no landmark with theme "
                f"{request.theme or 'any'} in district {request.district or 'any'}")
@@ -699,8 +700,14 @@ def _problem(matrix: TravelMatrix, candidates: list[Landmark], day: dt.date,
     unknown: list[Excluded] = []
     windows: list[list[tuple[float, float]]] = [[(0.0, 86_400.0)]]
     for lm in candidates:
-        w = _windows(lm, day)
-        if w is None:
+        w = _windows(lm, day) if lm.plannable else []
+        if not lm.plannable:  # named by a route or a request: left out, with the reason
+            if lm.id in mandatory:
+                msg = f"mandatory stop {lm.id} ({lm.name_en}) is closed to visitors"
+                raise PlanError(msg)
+            unknown.append(Excluded(lm.id, lm.name_zh, lm.name_en, "closed-site",
+                                    f"{lm.id}: not open to visitors, not planned"))
+        elif w is None:
             if lm.id in mandatory:
                 msg = (f"mandatory stop {lm.id} ({lm.name_en}) has unknown opening hours; "
                        "check them and add opening_hours to the catalogue")
@@ -708,7 +715,7 @@ def _problem(matrix: TravelMatrix, candidates: list[Landmark], day: dt.date,
             unknown.append(Excluded(lm.id, lm.name_zh, lm.name_en, "unknown-hours",
                                     f"{lm.id}: opening hours unknown, not planned"))
             w = []
-        windows.append(w)
+        windows.append(w or [])
     tail = [0.0] if one_way else []
     if one_way:
         windows.append([(0.0, 86_400.0)])

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-__all__ = ["BOOKING", "CATEGORIES", "DISTRICTS", "THEMES", "Label"]
+__all__ = ["BOOKING", "CATEGORIES", "DISTRICTS", "STATUS", "THEMES", "Label"]
 
 
 class Label(NamedTuple):
@@ -18,6 +18,7 @@ class Label(NamedTuple):
     en: str
 
 
+#: Shanghai's 16 districts; the first eight slugs are older than the rest and kept as they are.
 DISTRICTS: dict[str, Label] = {
     "huangpu": Label("黄浦区", "Huangpu"),
     "xuhui": Label("徐汇区", "Xuhui"),
@@ -27,6 +28,14 @@ DISTRICTS: dict[str, Label] = {
     "putuo": Label("普陀区", "Putuo"),
     "yangpu": Label("杨浦区", "Yangpu"),
     "pudong": Label("浦东新区", "Pudong"),
+    "minhang": Label("闵行区", "Minhang"),
+    "baoshan": Label("宝山区", "Baoshan"),
+    "jiading": Label("嘉定区", "Jiading"),
+    "jinshan": Label("金山区", "Jinshan"),
+    "songjiang": Label("松江区", "Songjiang"),
+    "qingpu": Label("青浦区", "Qingpu"),
+    "fengxian": Label("奉贤区", "Fengxian"),
+    "chongming": Label("崇明区", "Chongming"),
 }
 
 CATEGORIES: dict[str, Label] = {
@@ -63,4 +72,12 @@ BOOKING: dict[str, Label] = {
     "none": Label("无需预约", "No booking needed"),
     "recommended": Label("建议预约", "Booking recommended"),
     "required": Label("须预约", "Booking required"),
+}
+
+#: What a visitor finds at a site. ``closed`` sites are kept for history and never planned.
+STATUS: dict[str, Label] = {
+    "open": Label("可入内参观", "Open to visitors (indoor)"),
+    "exterior": Label("外观参观", "Seen from outside"),
+    "marker": Label("仅存标志", "Plaque or marker only"),
+    "closed": Label("不开放（修缮或私宅）", "Not open to visitors"),
 }

@@ -93,6 +93,7 @@ REASONS: dict[str, Label] = {
     "lower-score": Label("时间有限，已优先安排更重要的地点", "lower priority than the stops kept"),
     "order": Label("与固定的参观顺序冲突", "it does not fit the fixed order"),
     "unknown-hours": Label(HOURS_UNKNOWN.zh, "its opening hours are unknown"),
+    "closed-site": Label("不开放（修缮或私宅）", "not open to visitors"),
     "lunch-break": Label("加入午餐休息后赶不上开放时间",
                          "it no longer fits its opening hours once the lunch break is in"),
 }

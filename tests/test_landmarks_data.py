@@ -94,7 +94,66 @@ def test_memorial_halls_closed_on_mondays_say_so(shipped: Catalogue) -> None:
     monday = dt.date(2026, 12, 7)
     hall = shipped.get("first-congress-memorial-hall")
     assert hall.windows(monday) == []
-    assert hall.booking == "required"
+    site = shipped.get("first-congress-site")  # one entrance: the same hours and booking
+    assert (site.opening_hours, site.booking) == (hall.opening_hours, hall.booking)
+
+
+def test_every_site_has_a_status(shipped: Catalogue) -> None:
+    """The shipped catalogue gives each site's status explicitly (user catalogues may not)."""
+    import json
+
+    from redroute.catalogue import shipped_catalogue_path
+
+    data = json.loads(shipped_catalogue_path().read_text(encoding="utf-8"))
+    assert all("status" in f["properties"] for f in data["features"])
+
+
+# A site may be open round the clock only when it is an outdoor place.
+_OUTDOOR = frozenset({"cemetery", "monument"})
+
+
+def test_no_open_indoor_site_is_24_7(shipped: Catalogue) -> None:
+    bad = [lm.id for lm in shipped if lm.status == "open" and lm.opening_hours == "24/7"
+           and lm.category not in _OUTDOOR]
+    assert bad == []
+
+
+def test_every_open_site_has_hours_or_says_why_not(shipped: Catalogue) -> None:
+    bad = [lm.id for lm in shipped if lm.status == "open"
+           and lm.opening_hours is None and not lm.hours_note]
+    assert bad == []
+
+
+def test_checked_hours_name_their_source(shipped: Catalogue) -> None:
+    bad = [lm.id for lm in shipped if (lm.hours_checked is None) != (lm.hours_source is None)]
+    assert bad == []
+
+
+def test_the_district_vocabulary_has_all_16_districts() -> None:
+    from redroute.vocabulary import DISTRICTS
+
+    assert len(DISTRICTS) == 16
+    assert {"huangpu", "pudong", "chongming", "jingan"} <= set(DISTRICTS)
+
+
+def test_closed_sites_are_never_planned(shipped: Catalogue) -> None:
+    """A closed site is left out of a free walk and named with ``closed-site`` when asked."""
+    import dataclasses
+    import datetime as dt
+    import warnings
+
+    from redroute import Catalogue as Cat
+    from redroute._errors import NetworkWarning
+    from redroute.plan import plan_itinerary
+
+    closed = dataclasses.replace(shipped.get("bowen-girls-school"), status="closed")
+    cat = Cat([closed if lm.id == closed.id else lm for lm in shipped])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NetworkWarning)
+        it = plan_itinerary(["bowen-girls-school", "chengyuli-12"], catalogue=cat,
+                            date=dt.date(2026, 12, 5), network="estimate")
+    assert "bowen-girls-school" not in {s.id for s in it.stops}
+    assert {e.id: e.reason for e in it.excluded}["bowen-girls-school"] == "closed-site"
 
 
 # --------------------------------------------------------------------------- shared data

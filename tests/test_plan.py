@@ -555,7 +555,7 @@ def test_start_at_stations_and_common_names(cat: Catalogue, text: str,
 def test_a_plan_from_the_xintiandi_station(cat: Catalogue, offline: Path) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", NetworkWarning)
-        it = make_plan(PlanRequest(stops=("old-yuyangli-2", "chengyuli-12",
+        it = make_plan(PlanRequest(stops=("bowen-girls-school", "chengyuli-12",
                                           "first-congress-site"), start="一大会址·新天地站"),
                        catalogue=cat, date=SATURDAY).itinerary
     assert it.start.name_zh == "一大会址·新天地站"
@@ -593,7 +593,7 @@ def test_a_holiday_monday_keeps_a_site_open_on_public_holidays(cat: Catalogue,
     """``Tu-Su,PH 09:00-17:00`` is open on Monday 2027-10-04 (National Day week); the plan
     names the holiday on its first lines and in its JSON. A Monday after, it is closed."""
     ph = _ph_catalogue(cat, tmp_path)
-    fields: dict[str, Any] = {"stops": ["first-congress-site", "old-yuyangli-2"],
+    fields: dict[str, Any] = {"stops": ["first-congress-site", "bowen-girls-school"],
                               "catalogue": ph, "start": "peoples-square", "network": "estimate"}
     it = quiet(date=HOLIDAY_MONDAY, **fields)
     assert "first-congress-site" in {s.id for s in it.stops}

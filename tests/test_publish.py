@@ -63,12 +63,13 @@ def test_publish_failure_keeps_the_old_kit(tmp_path: Path, two_routes: Path) -> 
     site.mkdir()
     (site / "old.txt").write_text("previous kit", encoding="utf-8")
     _fake_kit(site, ["old.txt"])
-    # Mondays: both routes have a mandatory stop that is closed -> the build fails.
+    # Mondays: youth-league has a mandatory stop that is closed -> the build fails (the
+    # Longhua grounds open daily).
     result = CliRunner().invoke(main, ["publish", "--all-routes", "-o", str(site), "--routes",
                                        str(two_routes), "--network", "estimate", "--date",
                                        "2026-12-07", "--workers", "1"])
     assert result.exit_code == 1
-    assert result.stderr.splitlines()[-1].startswith("Error: route longhua: cannot plan")
+    assert result.stderr.splitlines()[-1].startswith("Error: route youth-league: cannot plan")
     assert sorted(p.name for p in site.iterdir()) == [MANIFEST, "old.txt"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["routes", "site"]
 
