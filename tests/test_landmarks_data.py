@@ -12,6 +12,7 @@ import pytest
 
 from redroute import coords
 from redroute.catalogue import Catalogue, Landmark, load_catalogue
+from redroute.directions import english_street_name
 
 from .conftest import need_shared
 
@@ -266,3 +267,79 @@ def test_positions_lie_on_their_street_in_the_osm_extract(shipped: Catalogue,
         checked.append(lm.id)
     assert not far
     assert len(checked) >= 8, checked
+
+
+# ----------------------------------------------------------------- English
+
+_EN_FIELDS = ("name_en", "address_en", "summary_en", "booking_note_en")
+#: The road of an address: after the district (and town), before the number or a list.
+_MAIN_ROAD = re.compile(r"^(?:[\u4e00-\u9fff]+?区)?(?:[\u4e00-\u9fff]+?镇)?"
+                        r"([\u4e00-\u9fff]+?(?:大道|公路|路|街))(?=[\d、，与和（]|$)")
+_NOT_IN_SCHEME = [
+    (re.compile(r"\bRoad (?:North|South|East|West|Middle|Central)\b|\bRoad [NSEW]-?\d\b"),
+     "section after the road (write 'Middle Huaihai Road')"),
+    (re.compile(r"\((?:N|S|E|W|M)\)"), "abbreviated section"),
+    (re.compile(r"\bMaca[uo] Road\b"), "half-translation (Aomen Road)"),
+    (re.compile(r"\bOld (?:North |South |East |West |Middle )?[A-Z]\w* Road\b"),
+     "half-translation of 老 (Lao...)"),
+    (re.compile(r"\b(?:East|West|North|South) (?:Baoxing|Daming|Yuhang) Road\b"),
+     "a leading 东/西/南/北 belongs to the name"),
+    (re.compile(r"\bMeihua\b"), "华美 is Huamei"),
+    (re.compile(r"\bno\. \d"), "'No.' takes a capital"),
+    (re.compile(r"\d-\d"), "number ranges take an en dash"),
+    (re.compile(r"[\"“”‘’]"), "straight single quotes only"),
+    (re.compile(r"\s[,.;:]|\s{2}"), "spacing"),
+]
+
+
+def test_english_follows_the_naming_scheme(shipped: Catalogue) -> None:
+    bad = []
+    for lm in shipped:
+        for field in _EN_FIELDS:
+            text = getattr(lm, field) or ""
+            for pattern, why in _NOT_IN_SCHEME:
+                if (m := pattern.search(text)):
+                    bad.append(f"{lm.id}.{field}: {m.group(0)!r} ({why})")
+    assert not bad, "\n".join(bad)
+
+
+def test_addresses_name_their_road_as_the_directions_do(shipped: Catalogue) -> None:
+    bad = []
+    for lm in shipped:
+        m = _MAIN_ROAD.match(lm.address_zh)
+        if m and english_street_name(m.group(1)) not in (lm.address_en or ""):
+            bad.append(f"{lm.id}: {m.group(1)} is {english_street_name(m.group(1))!r}, "
+                       f"address_en {lm.address_en!r}")
+    assert not bad, "\n".join(bad)
+
+
+def test_no_chinese_in_english_text_unless_glossed(shipped: Catalogue) -> None:
+    # Chinese only in brackets right after the same name in Latin script:
+    # "the Huamei (华美) press", "'Sparks First Kindled' (星火初燃)".
+    cjk = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]+")
+    bad = []
+    for lm in shipped:
+        for field in _EN_FIELDS:
+            text = getattr(lm, field) or ""
+            for m in cjk.finditer(text):
+                glossed = (re.search(r"[A-Za-z']\s\($", text[:m.start()])
+                           and text[m.end():m.end() + 1] == ")")
+                if not glossed:
+                    bad.append(f"{lm.id}.{field}: {m.group(0)!r}")
+    assert not bad, "\n".join(bad)
+
+
+def test_english_sentences_are_punctuated(shipped: Catalogue) -> None:
+    bad = []
+    for lm in shipped:
+        for field in ("summary_en", "booking_note_en"):
+            text = getattr(lm, field)
+            if text is not None and not re.search(r"[.?!][')]?$", text):
+                bad.append(f"{lm.id}.{field} does not end with a full stop")
+            if text and not text[0].isupper():
+                bad.append(f"{lm.id}.{field} does not start with a capital")
+        if lm.name_en.rstrip().endswith("."):
+            bad.append(f"{lm.id}.name_en ends with a full stop")
+        if lm.address_en and lm.address_en.rstrip().endswith("."):
+            bad.append(f"{lm.id}.address_en ends with a full stop")
+    assert not bad, "\n".join(bad)
