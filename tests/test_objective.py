@@ -17,7 +17,8 @@ from redroute.routes import load_routes
 
 SATURDAY = dt.date(2026, 12, 5)
 ROUTES = ["founding", "xuhui-anthem", "hongkou-left-wing", "jingan-leaders", "longhua",
-          "youth-league", "labour-uprising"]
+          "youth-league", "labour-uprising", "bund", "changning-west", "huaihai-road", "putuo-west",
+          "yangpu-east"]
 
 
 @pytest.fixture(scope="module")

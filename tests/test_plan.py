@@ -242,7 +242,8 @@ def test_user_catalogue(mini_path: Path) -> None:
 
 
 ROUTES = ["founding", "xuhui-anthem", "hongkou-left-wing", "jingan-leaders", "longhua",
-          "youth-league", "labour-uprising"]
+          "youth-league", "labour-uprising", "bund", "changning-west", "huaihai-road", "putuo-west",
+          "yangpu-east"]
 
 
 def _leg_ratios(it: Any) -> list[float]:
