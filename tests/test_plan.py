@@ -149,7 +149,7 @@ def test_monday_leaves_closed_sites_out_with_reasons(cat: Catalogue) -> None:
 
 def test_mandatory_site_closed_on_monday_fails_clearly(cat: Catalogue) -> None:
     with pytest.raises(PlanError, match=r"mandatory stop lu-xun-residence is closed that day.*"
-                                        r"Tu-Su 09:00-16:00; Mo off, on 2026-12-07 Mon closed"):
+                                        r"Tu-Su,PH 09:00-16:00, on 2026-12-07 Mon closed"):
         quiet(stops=["lu-xun-residence", "jingyunli"], catalogue=cat, date=MONDAY,
               start="lu-xun-tomb", mandatory=["lu-xun-residence"], network="estimate")
 
