@@ -137,7 +137,8 @@ class TravelMatrix:
         # A stop off the network walks an estimated straight leg, never the network's
         # nearest edge far away.
         if (self._raw is None or not math.isfinite(float(self._raw[i, j]))
-                or self.snaps[i].far or self.snaps[j].far):
+                or self.snaps[i].far or self.snaps[j].far
+                or (est and float(self._raw[i, j]) > dist)):
             seg = Segment([a, b], dist, estimated=True)
             return Leg(i, j, dist, dur, [a, b], build_steps([seg]), True)
         segments = self._segments(i, j)
@@ -258,6 +259,11 @@ def travel_matrix(network: WalkNetwork, points: Sequence[tuple[float, float]], *
     unreachable = ~np.isfinite(raw) & ~off
     separated = unreachable & _separated(network, snaps)
     gap = unreachable & ~separated  # a hole in the data, not a river: estimate the leg
+    # A walk on the network far longer than the straight line means streets are missing
+    # there (a patchy extract), not that the walk is long: estimate that leg too.
+    detour = np.isfinite(dist) & ~off & (dist > np.maximum(MAX_DETOUR_RATIO * crow,
+                                                          crow + MAX_DETOUR_EXTRA_M))
+    gap |= detour
     dist[gap] = estimate[gap]
     dist[separated] = np.inf
     est = gap | off
@@ -267,6 +273,12 @@ def travel_matrix(network: WalkNetwork, points: Sequence[tuple[float, float]], *
     return TravelMatrix(pts, dist, dist / (speed / 3.6), est, speed, network, snaps,
                         separated, _graph=graph, _raw=raw)
 
+
+#: A network walk longer than both this many times the straight line and the straight line
+#: plus :data:`MAX_DETOUR_EXTRA_M` is taken for missing streets, and estimated instead. Real
+#: detours in central Shanghai (round a block of lanes, a rail yard) stay well below it.
+MAX_DETOUR_RATIO = 3.0
+MAX_DETOUR_EXTRA_M = 1000.0
 
 #: Parts of a network at least this big (nodes) are districts, not fragments: two points on
 #: two of them are separated by a barrier no street crosses on foot (the Huangpu).

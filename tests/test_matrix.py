@@ -63,8 +63,50 @@ def founding() -> TravelMatrix:
 
 
 def test_matrix_matches_networkx_on_the_real_extract(founding: TravelMatrix) -> None:
-    np.testing.assert_allclose(founding.distance_m, reference_distances(founding), atol=1e-6)
-    assert not founding.estimated.any()
+    """Walked pairs match an independent networkx Dijkstra; the pairs the patchy extract
+    would send round its gaps (longer than 3x the straight line and 1 km more) are the ones,
+    and the only ones, estimated instead."""
+    from redroute.matrix import MAX_DETOUR_EXTRA_M, MAX_DETOUR_RATIO
+
+    reference = reference_distances(founding)
+    crow = np.array([[coords.haversine_m(*p, *q) for q in founding.points]
+                     for p in founding.points])
+    gaps = reference > np.maximum(MAX_DETOUR_RATIO * crow, crow + MAX_DETOUR_EXTRA_M)
+    np.testing.assert_array_equal(founding.estimated, gaps)
+    walked = ~gaps
+    np.testing.assert_allclose(founding.distance_m[walked], reference[walked], atol=1e-6)
+    np.testing.assert_allclose(founding.distance_m[gaps],
+                               crow[gaps] * founding.network.detour_factor)
+
+
+def test_a_walk_round_a_gap_in_the_data_is_estimated() -> None:
+    """Two points 100 m apart on two arms of a U of streets 1.2 km long: the walk round the
+    U is far longer than any real detour (3x the line and 1 km more), so the network is
+    missing a street there; the leg is estimated and marked, not walked round."""
+    import networkx as nx
+
+    from redroute.coords import haversine_m
+
+    g = nx.MultiDiGraph(crs="epsg:4326")
+    lat0, lon0 = 31.22, 121.47
+    dlat = 1 / M_PER_DEG
+    dlon = 1 / (M_PER_DEG * math.cos(math.radians(lat0)))
+    corners = [(lon0, lat0), (lon0, lat0 - 600 * dlat), (lon0 + 100 * dlon, lat0 - 600 * dlat),
+               (lon0 + 100 * dlon, lat0)]
+    for k, (x, y) in enumerate(corners):
+        g.add_node(k, x=x, y=y)
+    for a, b in pairwise(range(4)):
+        g.add_edge(a, b, highway="residential", name="U路",
+                   length=haversine_m(*corners[a], *corners[b]))
+    net = src.network_from_graph(g, source="extract", origin="t", bbox=XINTIANDI,
+                                 simplify=False)
+    a, b = (lon0 + 5 * dlon, lat0 - 10 * dlat), (lon0 + 95 * dlon, lat0 - 10 * dlat)
+    m = travel_matrix(net, [a, b])
+    crow = coords.haversine_m(*a, *b)
+    assert m.estimated[0, 1]
+    assert m.distance_m[0, 1] == pytest.approx(crow * net.detour_factor)
+    leg = m.leg(0, 1)
+    assert leg.estimated and leg.geometry == [a, b]
 
 
 def test_matrix_is_symmetric_with_zero_diagonal(founding: TravelMatrix) -> None:
