@@ -134,6 +134,19 @@ def test_every_open_site_has_hours_or_says_why_not(shipped: Catalogue) -> None:
     assert bad == []
 
 
+def test_hours_notes_are_bilingual(shipped: Catalogue) -> None:
+    """A note on hours is shown to visitors: Chinese, then " / ", then English."""
+    bad = []
+    for lm in shipped:
+        if lm.hours_note is None:
+            continue
+        zh, sep, en = lm.hours_note.partition(" / ")
+        if not (sep and re.search(r"[\u4e00-\u9fff]", zh) and re.match(r"[A-Z]", en)
+                and en.endswith(".") and not re.search(r"[\u4e00-\u9fff]", en)):
+            bad.append(lm.id)
+    assert bad == []
+
+
 def test_checked_hours_name_their_source(shipped: Catalogue) -> None:
     bad = [lm.id for lm in shipped if (lm.hours_checked is None) != (lm.hours_source is None)]
     assert bad == []
