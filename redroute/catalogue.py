@@ -198,6 +198,12 @@ class Landmark:
         """Visiting windows on ``day``; ``None`` when the hours are unknown."""
         return hours.visiting_windows(self.opening_hours, day, last_entry=self.last_entry)
 
+    @property
+    def hours_confirmed(self) -> bool:
+        """``False`` when the site has hours but its ``hours_note`` says they are not
+        confirmed from an official channel (they are shown with a warning)."""
+        return self.opening_hours is None or self.hours_note is None
+
     def hours_label(self, day: dt.date) -> str | None:
         """That day's hours: ``"09:00-11:30, 13:30-16:30"``, ``"24/7"``, ``"closed"``, or
         ``None`` when unknown."""

@@ -76,6 +76,7 @@ class Stop:
     summary_zh: str = ""
     summary_en: str = ""
     mandatory: bool = False
+    hours_confirmed: bool = True  # False: the hours are from an unofficial listing
 
     @property
     def wait_minutes(self) -> float:
@@ -404,6 +405,7 @@ def build_itinerary(
             booking=lm.booking, booking_note_zh=lm.booking_note_zh,
             booking_note_en=lm.booking_note_en, summary_zh=lm.summary_zh,
             summary_en=lm.summary_en, mandatory=visit.node in mandatory,
+            hours_confirmed=lm.hours_confirmed,
         ))
     route = list(solution.route)
     names = ["start", *(s.id for s in stops)] + (["end"] if solution.end_node is not None else [])
@@ -476,7 +478,7 @@ def itinerary_schema() -> dict[str, Any]:
             "booking_note_zh": {"type": ["string", "null"]},
             "booking_note_en": {"type": ["string", "null"]},
             "summary_zh": {"type": "string"}, "summary_en": {"type": "string"},
-            "mandatory": {"type": "boolean"},
+            "mandatory": {"type": "boolean"}, "hours_confirmed": {"type": "boolean"},
         },
     }
     leg = {

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ATTRIBUTION",
     "BREAKS",
+    "HOURS_UNCONFIRMED",
     "HOURS_UNKNOWN",
     "LANGS",
     "MONTHS_EN",
@@ -74,6 +75,9 @@ ATTRIBUTION = Label("地图数据 © OpenStreetMap 贡献者（ODbL）",
 OSM_CREDIT = "© OpenStreetMap contributors"
 
 HOURS_UNKNOWN = Label("开放时间不详", "opening hours unknown")
+#: After hours taken from an unofficial listing (a site whose ``hours_note`` says so).
+HOURS_UNCONFIRMED = Label("开放时间未经官方核实，出发前请确认",
+                          "hours not confirmed by the venue: check before you go")
 
 #: Why a candidate stop was left out of the walk (``Excluded.reason``, the solver's
 #: ``Reason`` values and the planner's ``unknown-hours``).

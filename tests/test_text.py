@@ -13,7 +13,15 @@ from redroute import walk_network
 from redroute._errors import NetworkWarning
 from redroute.catalogue import Catalogue, load_catalogue
 from redroute.export.text import schedule_text
-from redroute.itinerary import Excluded, Itinerary, Leg, Place, Stop, build_itinerary
+from redroute.itinerary import (
+    Excluded,
+    Itinerary,
+    Leg,
+    Place,
+    Stop,
+    build_itinerary,
+    load_itinerary,
+)
 from redroute.matrix import travel_matrix
 from redroute.network import BBox
 from redroute.solver import Exclusion, Reason, Solution, Visit
@@ -245,3 +253,20 @@ def test_a_moved_start_is_explained_on_the_first_lines() -> None:
         it, lang="en").splitlines()[:6]
     it.requested_start = _at(9, 0)
     assert "Start moved" not in schedule_text(it)
+
+
+def test_hours_from_an_unofficial_listing_carry_a_warning(cat: Catalogue,
+                                                          tmp_path: Path) -> None:
+    """A site whose hours_note says its hours are not confirmed is planned with them, and
+    the schedule and the itinerary JSON say so."""
+    first = cat.get("first-congress-site")
+    unsure = dataclasses.replace(first, hours_note="未经核实 / Not confirmed.")
+    assert first.hours_confirmed and not unsure.hours_confirmed
+    it = make(Catalogue([unsure if lm.id == first.id else lm for lm in cat]))
+    assert [s.hours_confirmed for s in it.stops] == [False, True]
+    both = schedule_text(it, lang="both")
+    assert both.count("开放时间未经官方核实，出发前请确认 / hours not confirmed by the venue") == 1
+    assert "hours not confirmed" not in schedule_text(make(cat), lang="both")
+    (tmp_path / "it.json").write_text(it.to_json(), encoding="utf-8")
+    back = load_itinerary(tmp_path / "it.json")
+    assert [s.hours_confirmed for s in back.stops] == [False, True]

@@ -30,6 +30,7 @@ from redroute._errors import MapError
 from redroute._io import write_text_atomic
 from redroute.coords import wgs84_to_gcj02
 from redroute.wording import (
+    HOURS_UNCONFIRMED,
     LANGS,
     OSM_COPYRIGHT_URL,
     OSM_CREDIT,
@@ -364,6 +365,8 @@ def _stop_popup(s: Stop, t: _Text) -> list[list[str]]:
         w = round(s.wait_minutes)
         lines.append(["wait", t.pick(f"等候开门 {w} 分钟", f"Wait {w} min for opening")])
     lines.append(["hours", t.hours(s.hours_today)])
+    if not s.hours_confirmed:
+        lines.append(["hours", t.pick(*HOURS_UNCONFIRMED)])
     if s.booking != "none":
         label = BOOKING.get(s.booking)
         zh = (label.zh if label else s.booking) + ("：" + s.booking_note_zh

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from redroute.vocabulary import BOOKING
 from redroute.wording import (
+    HOURS_UNCONFIRMED,
     attribution,
     break_words,
     capitalise,
@@ -76,6 +77,8 @@ def _stop_lines(it: Itinerary, lang: str) -> list[str]:
             detail.append(pick(f"等候开门 {wait} 分钟", f"wait {wait} min for opening", lang))
         detail.append(pick(*hours_words(stop.hours_today), lang))
         lines.append(_INDENT + " · ".join(detail))
+        if not stop.hours_confirmed:
+            lines.append(_INDENT + pick(*HOURS_UNCONFIRMED, lang))
         lines.append(_INDENT + stop.address_zh)
         if stop.booking != "none" and stop.booking in BOOKING:
             b = BOOKING[stop.booking]
