@@ -6,14 +6,22 @@ with distances truncated to one decimal, Cordeau pr files to two), solves each w
 disjunction per customer with the score as penalty, a time dimension with the windows on the
 visit start, guided local search) under the same time limit, and prints a table.
 
+With ``--tours M`` (one or more values) each instance is solved as a team orienteering
+problem with M tours from the depot (TOPTW): :func:`redroute.solver.solve_tours` against
+OR-Tools with M vehicles, under the same time limit.
+
 Times are scaled to integers (x10 or x100, matching the truncation), so both solvers work in
-exact arithmetic. ``--json`` writes each tour (node ids, depot first and last) for an
-independent checker.
+exact arithmetic. ``--json`` writes, per instance and M, ``{"instance", "m", "tours",
+"score", "time_s"}`` (each tour node ids, depot first and last; ``sequence`` too for M = 1)
+for an independent checker. ``--make-synthetic DIR`` writes larger instances in the same
+format (Cordeau-like, labelled ``syn-``, no best-known scores) for relative comparisons.
 
 Example::
 
     .venv/bin/python benchmarks/optw.py ../shared/benchmarks/optw/instances/*.txt \\
         --bks ../shared/benchmarks/optw/bks.csv --json /tmp/optw.json
+    .venv/bin/python benchmarks/optw.py ../shared/benchmarks/optw/instances/pr01.txt \\
+        --bks ../shared/benchmarks/optw/bks.csv --tours 2 3 4 --time-limit 5
 """
 
 from __future__ import annotations
@@ -31,7 +39,7 @@ from pathlib import Path
 
 import numpy as np
 
-from redroute.solver import Problem, solve
+from redroute.solver import MultiProblem, Problem, TourSpec, solve, solve_tours
 
 
 @dataclass(frozen=True)
@@ -100,13 +108,37 @@ def solve_ours(inst: Instance, limit: float, seed: int) -> tuple[list[int], floa
     return list(solution.route), solution.score, time.perf_counter() - begin
 
 
-def solve_ortools(inst: Instance, limit: float) -> tuple[list[int], float, float]:
-    """Tour, score and seconds with OR-Tools' routing solver (prize-collecting TSPTW)."""
+def check_tours(inst: Instance, tours: list[list[int]]) -> tuple[bool, float]:
+    """Every tour feasible and no customer twice in all; returns (ok, total score)."""
+    visits = [v for tour in tours for v in tour[1:-1]]
+    ok, score = len(visits) == len(set(visits)), 0.0
+    for tour in tours:
+        good, value = check_tour(inst, tour)
+        ok, score = ok and good, score + value
+    return ok, score
+
+
+def solve_ours_tours(inst: Instance, m: int, limit: float,
+                     seed: int) -> tuple[list[list[int]], float, float]:
+    """Tours, score and seconds with redroute's solver for m tours."""
+    begin = time.perf_counter()
+    windows = [[(float(a), float(b))] for a, b in zip(inst.opens, inst.closes, strict=True)]
+    problem = MultiProblem(travel=inst.travel, duration=inst.duration, score=inst.score,
+                           windows=windows, tours=[TourSpec(start=0, end=0, start_time=0.0,
+                                                            latest_end=inst.budget)] * m)
+    solution = solve_tours(problem, time_limit=limit, seed=seed)
+    return [list(r) for r in solution.routes], solution.score, time.perf_counter() - begin
+
+
+def solve_ortools(inst: Instance, limit: float, m: int = 1
+                  ) -> tuple[list[list[int]], float, float]:
+    """Tours, score and seconds with OR-Tools' routing solver (prize-collecting VRPTW with
+    m vehicles)."""
     from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
     begin = time.perf_counter()
     n = len(inst.score)
-    manager = pywrapcp.RoutingIndexManager(n, 1, 0)
+    manager = pywrapcp.RoutingIndexManager(n, m, 0)
     routing = pywrapcp.RoutingModel(manager)
     travel = inst.travel.astype(np.int64)
     service = inst.duration.astype(np.int64)
@@ -123,8 +155,9 @@ def solve_ortools(inst: Instance, limit: float) -> tuple[list[int], float, float
         index = manager.NodeToIndex(node)
         dim.CumulVar(index).SetRange(int(inst.opens[node]), int(inst.closes[node]))
         routing.AddDisjunction([index], round(inst.score[node]) * weight)
-    dim.CumulVar(routing.Start(0)).SetRange(0, horizon)
-    dim.CumulVar(routing.End(0)).SetRange(0, horizon)
+    for k in range(m):
+        dim.CumulVar(routing.Start(k)).SetRange(0, horizon)
+        dim.CumulVar(routing.End(k)).SetRange(0, horizon)
     params = pywrapcp.DefaultRoutingSearchParameters()
     params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PATH_CHEAPEST_ARC
     params.local_search_metaheuristic = (
@@ -132,27 +165,51 @@ def solve_ortools(inst: Instance, limit: float) -> tuple[list[int], float, float
     remaining = max(0.1, limit - (time.perf_counter() - begin))
     params.time_limit.FromMilliseconds(int(remaining * 1000))
     assignment = routing.SolveWithParameters(params)
-    tour = [0]
+    tours = [[0, 0] for _ in range(m)]
     if assignment is not None:
-        index = routing.Start(0)
-        tour = []
-        while not routing.IsEnd(index):
-            tour.append(manager.IndexToNode(index))
-            index = assignment.Value(routing.NextVar(index))
-        tour.append(0)
-    else:
-        tour = [0, 0]
-    score = float(sum(inst.score[v] for v in tour[1:-1]))
-    return tour, score, time.perf_counter() - begin
+        for k in range(m):
+            index = routing.Start(k)
+            tour = []
+            while not routing.IsEnd(index):
+                tour.append(manager.IndexToNode(index))
+                index = assignment.Value(routing.NextVar(index))
+            tours[k] = [*tour, 0]
+    score = float(sum(inst.score[v] for tour in tours for v in tour[1:-1]))
+    return tours, score, time.perf_counter() - begin
 
 
-def read_bks(path: Path | None) -> dict[str, float]:
-    """Best-known scores by instance name (m = 1 rows)."""
+def read_bks(path: Path | None) -> dict[tuple[str, int], float]:
+    """Best-known scores by (instance name, number of tours)."""
     if path is None:
         return {}
     with path.open(newline="") as handle:
-        return {row["instance"]: float(row["bks"]) for row in csv.DictReader(handle)
-                if row.get("m", "1") == "1"}
+        return {(row["instance"], int(row.get("m") or 1)): float(row["bks"])
+                for row in csv.DictReader(handle)}
+
+
+def make_synthetic(folder: Path, sizes: list[int], seed: int) -> list[Path]:
+    """Write Cordeau-like instances (``syn-N-SEED``): N customers uniform in [-100, 100]^2,
+    visits and scores 1-25, windows 90-180 wide that a direct trip can use, the depot at the
+    centre closing at 1000 (so, as in the larger pr files, most customers stay out)."""
+    rng = np.random.default_rng(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for n in sizes:
+        xy = rng.uniform(-100, 100, size=(n, 2))
+        duration = rng.integers(1, 26, size=n)
+        score = rng.integers(1, 26, size=n)
+        width = rng.integers(90, 181, size=n)
+        reach = np.sqrt((xy**2).sum(axis=1))
+        latest = np.maximum(reach + 1, 1000 - reach - duration - width)
+        opens = np.floor(rng.uniform(reach, latest)).astype(int)
+        lines = [f"0 1 {n} 4", "500 200", "0 0.000 0.000 0 0 0 0 0 1000"]
+        lines += [f"{i + 1} {x:.3f} {y:.3f} {d} {s} 1 4 1 2 4 8 {a} {a + w}"
+                  for i, ((x, y), d, s, a, w) in enumerate(
+                      zip(xy, duration, score, opens, width, strict=True))]
+        path = folder / f"pr-syn{n}-{seed}.txt"
+        path.write_text("\n".join(lines) + "\n")
+        paths.append(path)
+    return paths
 
 
 def gap(score: float, bks: float | None) -> float:
@@ -160,50 +217,78 @@ def gap(score: float, bks: float | None) -> float:
     return math.nan if not bks else 100.0 * (bks - score) / bks
 
 
+def run_one(inst: Instance, m: int, args: argparse.Namespace,
+            best: float | None) -> tuple[tuple[float, ...], dict[str, object]] | None:
+    """Solve one instance with m tours both ways, print its row; ``None`` if a check fails."""
+    runs = []
+    for r in range(args.repeat):
+        if m == 1:
+            tour, score, seconds = solve_ours(inst, args.time_limit, args.seed + r)
+            runs.append(([tour], score, seconds))
+        else:
+            runs.append(solve_ours_tours(inst, m, args.time_limit, args.seed + r))
+    for tours, score, _ in runs:
+        ok, checked = check_tours(inst, tours)
+        if not ok or checked != score:
+            print(f"{inst.name} m={m}: our tours {tours} fail the check", file=sys.stderr)
+            return None
+    tours, score, _ = sorted(runs, key=lambda r: r[1])[len(runs) // 2]
+    seconds = statistics.median(r[2] for r in runs)
+    o_tours, o_score, o_seconds = [[0, 0]] * m, math.nan, math.nan
+    if not args.no_ortools:
+        o_tours, o_score, o_seconds = solve_ortools(inst, args.time_limit, m)
+        if not check_tours(inst, o_tours)[0]:
+            print(f"{inst.name} m={m}: OR-Tools tours fail the check", file=sys.stderr)
+    row = (score, gap(score, best), seconds, o_score, gap(o_score, best), o_seconds)
+    print(f"{inst.name:<14}{m:>2}{best or math.nan:>6.0f} | {score:>6.0f}{row[1]:>7.2f}"
+          f"{seconds:>8.2f} | {o_score:>8.0f}{row[4]:>7.2f}{o_seconds:>8.2f}"
+          f" | {score - o_score:>+6.0f}")
+    record: dict[str, object] = {
+        "instance": inst.name, "m": m, "tours": tours, "score": score, "time_s": seconds,
+        "ortools": {"tours": o_tours, "score": o_score, "time_s": o_seconds}}
+    if m == 1:
+        record["sequence"] = tours[0]
+    return row, record
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("instances", nargs="+", type=Path)
+    parser.add_argument("instances", nargs="*", type=Path)
     parser.add_argument("--bks", type=Path, help="CSV of best-known scores")
+    parser.add_argument("--tours", type=int, nargs="+", default=[1],
+                        help="numbers of tours M to solve each instance with (default 1)")
     parser.add_argument("--time-limit", type=float, default=2.0, help="seconds per instance")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--repeat", type=int, default=1,
                         help="runs per instance (seeds seed..seed+repeat-1); medians reported")
     parser.add_argument("--no-ortools", action="store_true", help="skip OR-Tools")
     parser.add_argument("--json", type=Path, help="write the tours to this file")
+    parser.add_argument("--make-synthetic", type=Path, metavar="DIR",
+                        help="write synthetic instances (sizes 96-288, --seed) to DIR and stop")
     args = parser.parse_args(argv)
+    if args.make_synthetic:
+        for path in make_synthetic(args.make_synthetic, [96, 144, 192, 240, 288], args.seed):
+            print(path)
+        return 0
     bks = read_bks(args.bks)
-    header = (f"{'instance':<10}{'BKS':>6} | {'ours':>6}{'gap%':>7}{'time s':>8}"
-              f" | {'OR-Tools':>8}{'gap%':>7}{'time s':>8}")
+    header = (f"{'instance':<14}{'m':>2}{'BKS':>6} | {'ours':>6}{'gap%':>7}{'time s':>8}"
+              f" | {'OR-Tools':>8}{'gap%':>7}{'time s':>8} | {'diff':>6}")
     print(header)
     print("-" * len(header))
     rows, out = [], []
-    for path in args.instances:
-        inst = read_instance(path)
-        best = bks.get(inst.name)
-        runs = [solve_ours(inst, args.time_limit, args.seed + r) for r in range(args.repeat)]
-        for tour, score, _ in runs:
-            ok, checked = check_tour(inst, tour)
-            if not ok or checked != score:
-                print(f"{inst.name}: our tour {tour} fails the check", file=sys.stderr)
+    for m in args.tours:
+        for path in args.instances:
+            inst = read_instance(path)
+            done = run_one(inst, m, args, bks.get((inst.name, m)))
+            if done is None:
                 return 1
-        tour, score, seconds = sorted(runs, key=lambda r: r[1])[len(runs) // 2]
-        seconds = statistics.median(r[2] for r in runs)
-        o_tour, o_score, o_seconds = [0, 0], math.nan, math.nan
-        if not args.no_ortools:
-            o_tour, o_score, o_seconds = solve_ortools(inst, args.time_limit)
-            ok, _ = check_tour(inst, o_tour)
-            if not ok:
-                print(f"{inst.name}: OR-Tools tour fails the check", file=sys.stderr)
-        rows.append((gap(score, best), seconds, gap(o_score, best), o_seconds))
-        print(f"{inst.name:<10}{best or math.nan:>6.0f} | {score:>6.0f}{rows[-1][0]:>7.2f}"
-              f"{seconds:>8.2f} | {o_score:>8.0f}{rows[-1][2]:>7.2f}{o_seconds:>8.2f}")
-        out.append({"instance": inst.name, "tour": tour, "score": score, "time": seconds,
-                    "ortools": {"tour": o_tour, "score": o_score, "time": o_seconds}})
+            rows.append(done[0])
+            out.append(done[1])
     print("-" * len(header))
-    means = [statistics.fmean(r[i] for r in rows) for i in range(4)]
-    print(f"{'mean':<16} | {'':>6}{means[0]:>7.2f}{means[1]:>8.2f} | {'':>8}{means[2]:>7.2f}"
-          f"{means[3]:>8.2f}")
+    means = [statistics.fmean(r[i] for r in rows) for i in range(6)]
+    print(f"{'mean':<22} | {means[0]:>6.1f}{means[1]:>7.2f}{means[2]:>8.2f} | {means[3]:>8.1f}"
+          f"{means[4]:>7.2f}{means[5]:>8.2f} | {means[0] - means[3]:>+6.1f}")
     if args.json:
         args.json.write_text(json.dumps(out, indent=1))
     return 0

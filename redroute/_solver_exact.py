@@ -130,6 +130,58 @@ class _SubsetDP:
         return path[::-1]
 
 
+    def table(self) -> tuple[FloatArray, list[list[int] | None]]:
+        """The least walking of a complete tour over exactly each subset (``inf``: none).
+
+        Returns ``(cost, path)``: ``cost[mask]`` for every subset of the candidates (bit ``j``
+        for ``cands[j]``), and ``path[mask]``, that tour's stops in order (``None`` when no
+        tour visits exactly that subset). ``required`` is ignored: the caller filters.
+        """
+        inst, size = self.inst, 1 << self.k
+        best = np.full(size, _INF)
+        where: list[tuple[int, int] | None] = [None] * size
+        if inst.empty_feasible:
+            best[0] = float(inst.cost[inst.s, inst.e])
+            where[0] = (-1, -1)
+        finish, cost, ok = self._extend(np.zeros(1), np.zeros(1), None)
+        last = np.flatnonzero(ok[0]).astype(np.int64)
+        mask, time_, cost = self.bits[last], finish[0, last], cost[0, last]
+        layers: list[tuple[IntArray, IntArray]] = [(last, np.full(len(last), -1))]
+        while len(last):
+            total = cost + self.back_c[last]
+            done = np.flatnonzero((time_ + self.back_t[last] <= self.deadline)
+                                  & (total <= self.max_cost))
+            if len(done):
+                order = done[np.lexsort((total[done], mask[done]))]
+                first = order[np.concatenate(([True], mask[order][1:] != mask[order][:-1]))]
+                for i in first.tolist():
+                    mk = int(mask[i])
+                    if total[i] < best[mk] - EPS:
+                        best[mk], where[mk] = float(total[i]), (len(layers) - 1, i)
+            finish, cost2, ok = self._extend(time_, cost, last)
+            ok &= (mask[:, None] & self.bits[None, :]) == 0
+            rows, cols = np.nonzero(ok)
+            new_mask = mask[rows] | self.bits[cols]
+            keep = _pareto(new_mask * self.k + cols, finish[rows, cols], cost2[rows, cols])
+            rows, cols = rows[keep], cols[keep]
+            mask, time_, cost = new_mask[keep], finish[rows, cols], cost2[rows, cols]
+            last = cols.astype(np.int64)
+            layers.append((last, rows.astype(np.int64)))
+        paths: list[list[int] | None] = []
+        for spot in where:
+            if spot is None:
+                paths.append(None)
+                continue
+            layer, i = spot
+            path: list[int] = []
+            while layer >= 0:
+                lasts, parents = layers[layer]
+                path.append(int(self.idx[lasts[i]]))
+                i, layer = int(parents[i]), layer - 1
+            paths.append(path[::-1])
+        return best, paths
+
+
 def _tied(score: float) -> float:
     """The lowest score that counts as equal to ``score`` (sums of floats differ in ulps)."""
     return score - 1e-9 * max(1.0, abs(score))

@@ -342,7 +342,9 @@ class _Search:
 
     def run(self, route: _Route, *, deadline: float, iterations: int, stall: int) -> _Route:
         """Seed with time-ordered tours; then insert, shake, repeat; keep the best."""
-        self.keys = {v: self.window_key(v) for v in self.cands.tolist()}
+        for v in self.cands.tolist():
+            if v not in self.keys:
+                self.keys[v] = self.window_key(v)
         seeds = [self.insert_greedy(route)]
         for key in (self.keys.__getitem__, lambda v: self.inst.win_early[v, 0],
                     lambda v: self.inst.win_late[v, 0]):
@@ -354,8 +356,10 @@ class _Search:
         best = current = self.improve(max(seeds, key=_Route.key))
         since = 0
         rng = self.rng
+        slowest = 0.0  # the longest iteration so far: none starts that could end too late
         for _ in range(iterations):
-            if since >= stall or time.perf_counter() > deadline:
+            begin = time.perf_counter()
+            if since >= stall or begin + slowest > deadline:
                 break
             if since and since % self.restart == 0:
                 current = best
@@ -369,5 +373,6 @@ class _Search:
                 best, since = current, 0
             else:
                 since += 1
+            slowest = max(slowest, time.perf_counter() - begin)
         return best
 

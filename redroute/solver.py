@@ -39,7 +39,7 @@ import itertools
 import math
 import time
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import NoReturn
 
@@ -48,17 +48,22 @@ import numpy as np
 from redroute._errors import InfeasibleRequestError, ProblemError
 from redroute._solver_core import _INF, EPS, FloatArray, ProblemLike, _Instance
 from redroute._solver_exact import _exact
+from redroute._solver_multi import _exact_tours, _MultiSearch
 from redroute._solver_search import _Route, _Search
 
 __all__ = [
     "Exclusion",
     "InfeasibleRequestError",
+    "MultiProblem",
+    "MultiSolution",
     "Problem",
     "ProblemError",
     "Reason",
     "Solution",
+    "TourSpec",
     "Visit",
     "solve",
+    "solve_tours",
 ]
 
 
@@ -602,7 +607,8 @@ def solve(
     problem
         The request.
     time_limit
-        Seconds the heuristic may run (the exact method and a fixed order ignore it).
+        Wall-clock seconds for the heuristic's solve: it returns by then (the exact method
+        and a fixed order ignore it).
     seed
         Seed of the heuristic's random choices.
     exact_limit
@@ -631,6 +637,7 @@ def solve(
     it ran. It is reproducible whenever it stops on ``iterations`` or ``stall`` before
     ``time_limit``; when the clock stops it, a faster machine may find a better tour.
     """
+    deadline = time.perf_counter() + time_limit
     inst = _Instance(problem)
     excluded: dict[int, Exclusion] = {}
     cands: list[int] = []
@@ -653,7 +660,7 @@ def solve(
         optimal = True
     else:
         path = _heuristic(search, cands, required, exact_limit=exact_limit,
-                          deadline=time.perf_counter() + time_limit,
+                          deadline=deadline,
                           iterations=iterations, stall=stall)
         optimal = False
     route = search.evaluate(path)
@@ -714,3 +721,318 @@ def _solution(inst: _Instance, route: _Route, *, optimal: bool,
         optimal=optimal,
         excluded=dict(sorted(excluded.items())),
     )
+
+
+# --------------------------------------------------------------------------- several tours
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class TourSpec:
+    """One tour of a :class:`MultiProblem` (one day of a trip): where and when it runs.
+
+    Parameters
+    ----------
+    start, end
+        The nodes it leaves from and arrives at (``end=None``: it ends at its last stop).
+    start_time, budget, latest_end
+        As in :class:`Problem`, for this tour.
+    windows
+        This tour's visiting windows per node (e.g. that day's opening hours); ``None``: the
+        problem's ``windows``.
+    closes
+        Closing times matching ``windows`` (see :class:`Problem`); used with this tour's own
+        ``windows`` only (otherwise the problem's ``closes`` hold).
+    max_distance
+        This tour's walking limit (needs the problem's ``distance``).
+    name
+        How messages call this tour (``"Tuesday 4 June"``); ``None``: ``"tour 1"``, ...
+    """
+
+    start: int
+    end: int | None
+    start_time: float = 0.0
+    budget: float | None = None
+    latest_end: float | None = None
+    windows: Sequence[Sequence[tuple[float, float]]] | None = None
+    closes: Sequence[Sequence[float]] | None = None
+    max_distance: float | None = None
+    name: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class MultiProblem:
+    """Several tours that share the stops (validated on creation): no stop twice.
+
+    Parameters
+    ----------
+    travel, duration, score, distance, names
+        As in :class:`Problem`, shared by all tours.
+    windows, closes
+        The visiting windows (and closing times) of each node for the tours without their
+        own (:attr:`TourSpec.windows`).
+    tours
+        The tours, at least one.
+    mandatory
+        Stops that some tour must visit.
+
+    The start and end nodes of the tours (a hotel, a station) are places, never visits:
+    no tour visits a node that is any tour's start or end.
+    """
+
+    travel: FloatArray
+    duration: FloatArray
+    score: FloatArray
+    windows: Sequence[Sequence[tuple[float, float]]]
+    tours: Sequence[TourSpec]
+    mandatory: Collection[int] = ()
+    distance: FloatArray | None = None
+    names: Sequence[str] | None = None
+    closes: Sequence[Sequence[float]] | None = None
+    problems: tuple[Problem, ...] = field(init=False, repr=False)
+    """One single-tour :class:`Problem` per tour (without ``mandatory``), for the solver."""
+
+    def __post_init__(self) -> None:
+        tours = tuple(self.tours)
+        if not tours or not all(isinstance(t, TourSpec) for t in tours):
+            msg = f"tours must be a non-empty sequence of TourSpec, not {self.tours!r}"
+            raise ProblemError(msg)
+        base = Problem(travel=self.travel, duration=self.duration, score=self.score,
+                       windows=self.windows, closes=self.closes, start=tours[0].start,
+                       end=tours[0].end, distance=self.distance, names=self.names)
+        problems = []
+        for k, spec in enumerate(tours):
+            own = spec.windows is not None
+            try:
+                problems.append(Problem(
+                    travel=base.travel, duration=base.duration, score=base.score,
+                    windows=spec.windows if spec.windows is not None else base.windows,
+                    closes=spec.closes if own else base.closes,
+                    start=spec.start, end=spec.end, start_time=spec.start_time,
+                    budget=spec.budget, latest_end=spec.latest_end, distance=base.distance,
+                    max_distance=spec.max_distance, names=base.names))
+            except ProblemError as err:
+                msg = f"{_tour_name(spec, k)}: {err}"
+                raise ProblemError(msg) from err
+        put = object.__setattr__
+        for name in ("travel", "duration", "score", "windows", "closes", "distance", "names"):
+            put(self, name, getattr(base, name))
+        put(self, "tours", tours)
+        put(self, "problems", tuple(problems))
+        places = self.places
+        mandatory = base._checked_stops(self.mandatory, "mandatory stop", base.size)
+        for v in mandatory:
+            if v in places:
+                msg = f"mandatory stop {base.label(v)} is the start or end of a tour"
+                raise ProblemError(msg)
+        put(self, "mandatory", mandatory)
+
+    @property
+    def size(self) -> int:
+        """Number of nodes."""
+        return self.problems[0].size
+
+    @property
+    def places(self) -> frozenset[int]:
+        """The start and end nodes of all tours: never visits."""
+        return frozenset(v for t in self.tours for v in (t.start, t.end) if v is not None)
+
+    def tour_name(self, k: int) -> str:
+        """``"Tuesday 4 June"`` or ``"tour 2"`` for tour ``k`` (counted from 0)."""
+        return _tour_name(self.tours[k], k)
+
+
+def _tour_name(spec: TourSpec, k: int) -> str:
+    return spec.name if spec.name else f"tour {k + 1}"
+
+
+@dataclass(frozen=True, slots=True)
+class MultiSolution:
+    """The tours of a :class:`MultiProblem` and what was left out.
+
+    Attributes
+    ----------
+    tours
+        One :class:`Solution` per tour, in the problem's order. Each one's ``excluded`` gives,
+        for every stop left out of *all* tours, the reason on that tour (closed that day,
+        ``lower-score`` when it fits that tour alone...).
+    score, travel_time, distance
+        Totals over the tours (``distance`` when the problem has a distance matrix).
+    optimal
+        ``True`` when the exact method proved the tours optimal together.
+    excluded
+        Every stop left out of all tours, with one reason for the trip: ``lower-score`` when
+        it fits some tour alone, otherwise the commonest reason among the tours, with a
+        message that names each tour's reason when they differ.
+    """
+
+    tours: tuple[Solution, ...]
+    score: float
+    travel_time: float
+    distance: float | None
+    optimal: bool
+    excluded: dict[int, Exclusion] = field(default_factory=dict)
+
+    @property
+    def routes(self) -> tuple[tuple[int, ...], ...]:
+        """Each tour's nodes in order: start, stops, end (when there is one)."""
+        return tuple(s.route for s in self.tours)
+
+
+def solve_tours(
+    problem: MultiProblem,
+    *,
+    time_limit: float = 5.0,
+    seed: int = 0,
+    exact_limit: int | None = None,
+    iterations: int | None = None,
+    stall: int = 1000,
+) -> MultiSolution:
+    """Choose and order the stops of several tours that share them, maximising the total.
+
+    Parameters
+    ----------
+    problem
+        The request: shared nodes and one :class:`TourSpec` per tour.
+    time_limit
+        Wall-clock seconds for the whole solve; the heuristic returns by it.
+    seed
+        Seed of the heuristic's random choices.
+    exact_limit
+        Largest number of candidates (stops that fit some tour alone) solved exactly
+        (``None``: 15 for one tour, 12 for several). ``0`` always uses the heuristic.
+    iterations
+        Maximum number of local-search iterations (``None``: no maximum).
+    stall
+        The search stops after this many iterations without better tours.
+
+    Returns
+    -------
+    MultiSolution
+        The tours with their schedules, and the reason each stop left out was left out.
+
+    Raises
+    ------
+    InfeasibleRequestError
+        When a mandatory stop fits no tour, when the mandatory stops cannot all be visited,
+        or when a tour cannot even go from its start to its end in time.
+
+    Notes
+    -----
+    Objective: the most total score, then the least total walking. One tour is solved by
+    :func:`solve`. For several, up to ``exact_limit`` candidates a subset DP per tour gives
+    the least walking of a tour over each set of stops, and a DP over the tours splits the
+    stops among them: the optimum. Above, an iterated local search (Vansteenwegen et al.
+    2009 for the TOPTW): greedy insertion into any tour by score^2 / extra time, a random
+    shake of every tour; each new best gets every tour's single-tour improvements (the
+    reordering DP over the stops still free, 2-opt, or-opt, swaps) and moves of stops
+    between tours that free room for others. It is seeded with the joint greedy tours and
+    with tours filled one after another. As for :func:`solve`, the result depends only on
+    ``problem``, ``seed`` and the number of iterations run: it is reproducible whenever the
+    search stops on ``iterations`` or ``stall`` before the clock.
+    """
+    deadline = time.perf_counter() + time_limit
+    if len(problem.tours) == 1:
+        single = replace(problem.problems[0], mandatory=problem.mandatory)
+        solution = solve(single, time_limit=time_limit, seed=seed,
+                         exact_limit=15 if exact_limit is None else exact_limit,
+                         iterations=iterations, stall=stall)
+        return MultiSolution((solution,), solution.score, solution.travel_time,
+                             solution.distance, solution.optimal, dict(solution.excluded))
+    insts = [_Instance(p) for p in problem.problems]
+    for k, inst in enumerate(insts):
+        if not inst.empty_feasible:
+            msg = f"{problem.tour_name(k)}: {_no_tour(inst)}"
+            raise InfeasibleRequestError(msg, stops=[inst.s, inst.e])
+    places = problem.places
+    nodes = [v for v in range(problem.size) if v not in places]
+    why = [{v: _explain(inst, v) for v in nodes} for inst in insts]
+    feasible = [[v for v in nodes if w[v] is None] for w in why]
+    cands = [v for v in nodes if any(w[v] is None for w in why)]
+    required = frozenset(problem.mandatory)
+    for v in required:
+        if v not in cands:
+            msg = f"mandatory {_trip_exclusion(problem, why, v).message}"
+            raise InfeasibleRequestError(msg, stops=[v])
+    limit = 12 if exact_limit is None else exact_limit
+    if len(cands) <= limit:
+        paths = _exact_tours(insts, cands, feasible, required)
+        if paths is None:
+            _tours_failure(problem, required, proven=True)
+        optimal = True
+    else:
+        search = _MultiSearch(insts, feasible, required, np.random.default_rng(seed))
+        routes = search.initial()
+        if routes is None:
+            _tours_failure(problem, required, proven=False)
+        routes = search.run(routes, deadline=deadline,
+                            iterations=2**62 if iterations is None else iterations,
+                            stall=stall)
+        paths = [r.nodes for r in routes]
+        optimal = False
+    return _multi_solution(problem, insts, paths, why, optimal=optimal)
+
+
+def _tours_failure(problem: MultiProblem, required: frozenset[int], *, proven: bool) -> NoReturn:
+    names = ", ".join(problem.problems[0].name(v) for v in sorted(required))
+    msg = f"mandatory stops {names} cannot all be visited in the {len(problem.tours)} tours"
+    if not proven:
+        msg += " (the heuristic found no such tours; they may still exist)"
+    raise InfeasibleRequestError(msg, stops=sorted(required))
+
+
+def _multi_solution(problem: MultiProblem, insts: list[_Instance], paths: list[list[int]],
+                    why: list[dict[int, Exclusion | None]], *, optimal: bool) -> MultiSolution:
+    visited = {v for p in paths for v in p}
+    left = [v for v in why[0] if v not in visited]
+    tours = []
+    for k, (inst, path) in enumerate(zip(insts, paths, strict=True)):
+        route = _Search(inst, [], np.random.default_rng(0)).evaluate(path)
+        if route is None:  # pragma: no cover - both methods only return feasible tours
+            msg = f"internal error: the tour {path} of {problem.tour_name(k)} does not check out"
+            raise RuntimeError(msg)
+        excluded = {v: why[k][v] or _not_chosen(problem, k, v) for v in left}
+        tours.append(_solution(inst, route, optimal=optimal, excluded=excluded))
+    distance = None
+    if problem.distance is not None:
+        distance = float(sum(t.distance or 0.0 for t in tours))
+    return MultiSolution(
+        tours=tuple(tours),
+        score=float(sum(t.score for t in tours)),
+        travel_time=float(sum(t.travel_time for t in tours)),
+        distance=distance,
+        optimal=optimal,
+        excluded={v: _trip_exclusion(problem, why, v) for v in sorted(left)},
+    )
+
+
+def _not_chosen(problem: MultiProblem, k: int, v: int) -> Exclusion:
+    inst_problem = problem.problems[k]
+    windows = tuple(inst_problem.windows[v])
+    return Exclusion(Reason.LOWER_SCORE,
+                     f"stop {inst_problem.name(v)} fits {problem.tour_name(k)} alone, but is "
+                     "not in the best tours", windows, None)
+
+
+def _trip_exclusion(problem: MultiProblem, why: list[dict[int, Exclusion | None]],
+                    v: int) -> Exclusion:
+    """One reason for the whole trip: ``lower-score`` if it fits some tour, else the
+    commonest reason, its message naming each tour's reason when they differ."""
+    name = problem.problems[0].name(v)
+    fits = [k for k, w in enumerate(why) if w[v] is None]
+    if fits:
+        where = ", ".join(problem.tour_name(k) for k in fits)
+        windows = tuple(problem.problems[fits[0]].windows[v])
+        return Exclusion(Reason.LOWER_SCORE,
+                         f"stop {name} fits alone ({where}), but is not in the best tours",
+                         windows, None)
+    outs = [w[v] for w in why]
+    reasons = [o.reason for o in outs if o is not None]
+    common = max(reasons, key=reasons.count)
+    first = next(o for o in outs if o is not None and o.reason is common)
+    if len(set(reasons)) == 1 and len({o.message for o in outs if o is not None}) == 1:
+        return first
+    prefix = f"stop {name} "
+    parts = [f"{problem.tour_name(k)}: {o.message.removeprefix(prefix)}"
+             for k, o in enumerate(outs) if o is not None]
+    return Exclusion(common, f"stop {name} fits no tour ({'; '.join(parts)})",
+                     first.windows, first.earliest_arrival)

@@ -1,0 +1,326 @@
+"""The solver for several tours (team orienteering with time windows): exact and heuristic.
+
+Each tour has its own :class:`~redroute._solver_core._Instance` (start, end, times, windows,
+walking limit); the tours share the nodes, and no node is visited twice. See
+:func:`redroute.solver.solve_tours` for the methods.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+
+from redroute._solver_core import _INF, BoolArray, FloatArray, IntArray, _Instance
+from redroute._solver_exact import _SubsetDP, _tied
+from redroute._solver_search import _ordered_dp, _Route, _Search
+
+Tours = list[list[int]]
+
+
+# --------------------------------------------------------------------------- exact
+
+
+def _submask_pairs(n: int) -> tuple[IntArray, IntArray]:
+    """Every pair (U, S) of subsets of ``n`` bits with S inside U (3^n pairs)."""
+    union, sub = np.zeros(1, dtype=np.int64), np.zeros(1, dtype=np.int64)
+    for b in range(n):
+        bit = 1 << b
+        union = np.concatenate((union, union | bit, union | bit))
+        sub = np.concatenate((sub, sub, sub | bit))
+    return union, sub
+
+
+def _exact_tours(insts: list[_Instance], cands: list[int], feasible: list[list[int]],
+                 required: frozenset[int]) -> Tours | None:
+    """The best tours over ``cands``: most score, then least walking; ``None`` if none.
+
+    Each tour's subset DP gives the least walking of a tour over exactly each subset of the
+    stops that fit it alone; a DP over the tours then splits the visited set among them
+    (all pairs of a set and a subset: 3^n, so only for a dozen candidates or so).
+    """
+    n = len(cands)
+    pos = {v: i for i, v in enumerate(cands)}
+    union, sub = _submask_pairs(n)
+    rest = union ^ sub
+    prev = np.full(1 << n, _INF)
+    prev[0] = 0.0
+    choices: list[IntArray] = []
+    paths: list[dict[int, list[int]]] = []
+    for inst, fits in zip(insts, feasible, strict=True):
+        local = [v for v in cands if v in set(fits)]
+        cost_local, path_local = _SubsetDP(inst, local, frozenset()).table()
+        bits = np.array([1 << pos[v] for v in local], dtype=np.int64)
+        masks = np.arange(1 << len(local), dtype=np.int64)
+        chosen = (masks[:, None] >> np.arange(len(local))) & 1
+        glob = chosen @ bits if local else np.zeros(1, dtype=np.int64)
+        cost = np.full(1 << n, _INF)
+        cost[glob] = cost_local
+        paths.append({int(g): p for g, p in zip(glob.tolist(), path_local, strict=True)
+                      if p is not None})
+        value = cost[sub] + prev[rest]
+        order = np.lexsort((value, union))
+        first = order[np.concatenate(([True], union[order][1:] != union[order][:-1]))]
+        prev = np.full(1 << n, _INF)
+        prev[union[first]] = value[first]
+        pick = np.zeros(1 << n, dtype=np.int64)
+        pick[union[first]] = sub[first]
+        choices.append(pick)
+    need = sum(1 << pos[v] for v in required if v in pos)
+    masks = np.arange(1 << n, dtype=np.int64)
+    scores = np.zeros(1 << n)
+    for v, i in pos.items():
+        scores[(masks >> i) & 1 == 1] += insts[0].score[v]
+    ok = np.isfinite(prev) & ((masks & need) == need)
+    if not ok.any():
+        return None
+    top = _tied(float(scores[ok].max()))
+    good = np.flatnonzero(ok & (scores >= top))
+    mask = int(good[np.argmin(prev[good])])
+    tours: Tours = []
+    for k in range(len(insts) - 1, -1, -1):
+        s = int(choices[k][mask])
+        tours.append(paths[k][s])
+        mask ^= s
+    return tours[::-1]
+
+
+# --------------------------------------------------------------------------- heuristic
+
+
+class _MultiSearch:
+    """Iterated local search over m tours that share the stops (Vansteenwegen et al. 2009's
+    ILS for the TOPTW, with the single-tour improvements of :class:`_Search` per tour and
+    moves of stops between tours)."""
+
+    def __init__(self, insts: list[_Instance], feasible: list[list[int]],
+                 mandatory: frozenset[int], rng: np.random.Generator) -> None:
+        self.insts = insts
+        self.m = len(insts)
+        self.rng = rng
+        self.mandatory = mandatory
+        self.feasible = [np.asarray(f, dtype=np.int64) for f in feasible]
+        self.searches = [_Search(inst, f, rng) for inst, f in zip(insts, feasible, strict=True)]
+        for search in self.searches:
+            search.mandatory = mandatory
+            search.keys = {v: search.window_key(v) for v in search.cands.tolist()}
+        self.all = np.unique(np.concatenate([*self.feasible, np.zeros(0, dtype=np.int64)]))
+        self.slot = {int(v): i for i, v in enumerate(self.all.tolist())}
+        self.gain = insts[0].score[self.all] ** 2 if len(self.all) else np.zeros(0)
+        self.restart = 100
+        self.shake_fraction = 0.5
+        self.noise = 0.3
+        self.deadline = _INF
+
+    # ---------------------------------------------------------------- basics
+
+    @staticmethod
+    def key(routes: list[_Route]) -> tuple[float, float]:
+        score = sum(r.score for r in routes)
+        cost = sum(r.cost for r in routes)
+        return (round(score, 9), -round(cost, 9))
+
+    def free(self, routes: list[_Route], k: int) -> IntArray:
+        """The stops that fit tour ``k`` and no tour visits."""
+        taken = [v for r in routes for v in r.nodes]
+        fits = self.feasible[k]
+        return fits[~np.isin(fits, taken)] if taken else fits
+
+    def focus(self, routes: list[_Route], k: int) -> _Search:
+        """Tour ``k``'s single-tour search, its pool narrowed to its own and the free stops."""
+        search = self.searches[k]
+        others = [v for j, r in enumerate(routes) if j != k for v in r.nodes]
+        fits = self.feasible[k]
+        search.cands = fits[~np.isin(fits, others)] if others else fits
+        return search
+
+    def empty(self) -> list[_Route] | None:
+        routes = [s.evaluate([]) for s in self.searches]
+        return None if any(r is None for r in routes) else [r for r in routes if r is not None]
+
+    # ---------------------------------------------------------------- insertion
+
+    def _best(self, k: int, route: _Route, pool: IntArray, factor: FloatArray | None,
+              cheapest: bool) -> tuple[IntArray, FloatArray, BoolArray]:
+        """Tour ``k``'s pool pruned to what still fits somewhere, the value of each insertion
+        and where it is feasible."""
+        shift, delta = self.searches[k].insertions(route, pool)
+        feasible = np.isfinite(shift)
+        keep = np.asarray(feasible.any(axis=0))
+        pool, shift, delta, feasible = pool[keep], shift[:, keep], delta[:, keep], \
+            feasible[:, keep]
+        if cheapest:
+            value = np.where(feasible, -shift, -_INF)
+        else:
+            slots = np.array([self.slot[v] for v in pool.tolist()], dtype=np.int64)
+            gain = self.gain[slots] if factor is None else self.gain[slots] * factor[slots]
+            value = np.where(feasible, gain[None, :] / np.maximum(shift, 1e-3) - 1e-9 * delta,
+                             -_INF)
+        return pool, value, feasible
+
+    def insert(self, routes: list[_Route], *, noise: float = 0.0, cheapest: bool = False,
+               pools: list[IntArray] | None = None) -> list[_Route]:
+        """Insert stops into any tour by best score^2 / extra time until none fits."""
+        routes = list(routes)
+        factor = 1.0 + noise * self.rng.random(len(self.all)) if noise else None
+        if pools is None:
+            pools = [self.free(routes, k) for k in range(self.m)]
+        state = [self._best(k, routes[k], pools[k], factor, cheapest) if len(pools[k])
+                 else None for k in range(self.m)]
+        while True:
+            pick, top = -1, -_INF
+            for k, entry in enumerate(state):
+                if entry is not None and entry[1].size and (high := float(entry[1].max())) > top:
+                    pick, top = k, high
+            if pick < 0 or not math.isfinite(top):
+                return routes
+            entry = state[pick]
+            assert entry is not None
+            pool, value, _ = entry
+            p, j = divmod(int(np.argmax(value)), len(pool))
+            v = int(pool[j])
+            nodes = [*routes[pick].nodes[:p], v, *routes[pick].nodes[p:]]
+            new = self.searches[pick].evaluate(nodes)
+            rest = np.delete(pool, j)
+            if new is not None:
+                routes[pick] = new
+                for k, entry in enumerate(state):
+                    if k != pick and entry is not None:
+                        keep = entry[0] != v
+                        state[k] = (entry[0][keep], entry[1][:, keep], entry[2][:, keep])
+            state[pick] = (self._best(pick, routes[pick], rest, factor, cheapest)
+                           if len(rest) else None)
+
+    def initial(self) -> list[_Route] | None:
+        """Empty tours with the mandatory stops inserted, cheapest first."""
+        routes = self.empty()
+        if routes is None:
+            return None
+        need = [v for v in self.all.tolist() if v in self.mandatory]
+        if need:
+            pools = [f[np.isin(f, need)] for f in self.feasible]
+            routes = self.insert(routes, cheapest=True, pools=pools)
+            if sum(len(r.nodes) for r in routes) < len(need):
+                return None
+        return routes
+
+    # ---------------------------------------------------------------- moves
+
+    def shake(self, routes: list[_Route]) -> list[_Route]:
+        """Remove a random stretch of each tour (sparing mandatory stops)."""
+        rng = self.rng
+        out = []
+        for k, route in enumerate(routes):
+            m = len(route.nodes)
+            if not m:
+                out.append(route)
+                continue
+            count = int(rng.integers(1, max(2, int(m * self.shake_fraction) + 1)))
+            out.append(self.searches[k].remove(route, int(rng.integers(m)), count))
+        return out
+
+    def improve(self, routes: list[_Route]) -> list[_Route]:
+        """Each tour's single-tour improvement on its free stops, then moves between tours,
+        until neither finds more."""
+        routes = list(routes)
+        while True:
+            before = self.key(routes)
+            for k in range(self.m):
+                if time.perf_counter() > self.deadline:
+                    return routes
+                routes[k] = self.focus(routes, k).improve(routes[k])
+            routes = self.relocate(routes)
+            if self.key(routes) <= before:
+                return routes
+
+    def relocate(self, routes: list[_Route]) -> list[_Route]:
+        """Move a stop to another tour where it fits, if the room it leaves takes more."""
+        if self.m < 2:
+            return routes
+        best = self.key(routes)
+        for a in range(self.m):
+            i = 0
+            while i < len(routes[a].nodes):
+                if time.perf_counter() > self.deadline:
+                    return routes
+                v = routes[a].nodes[i]
+                moved = self._move(routes, a, i, v)
+                if moved is not None and self.key(moved) > best:
+                    routes, best = moved, self.key(moved)
+                    continue
+                i += 1
+        return routes
+
+    def _move(self, routes: list[_Route], a: int, i: int, v: int) -> list[_Route] | None:
+        without = self.searches[a].evaluate(routes[a].nodes[:i] + routes[a].nodes[i + 1:])
+        if without is None:
+            return None
+        one = np.array([v], dtype=np.int64)
+        for b in range(self.m):
+            if b == a or not np.isin(v, self.feasible[b]):
+                continue
+            shift, _ = self.searches[b].insertions(routes[b], one)
+            if not np.isfinite(shift).any():
+                continue
+            p = int(np.argmin(shift[:, 0]))
+            there = self.searches[b].evaluate([*routes[b].nodes[:p], v, *routes[b].nodes[p:]])
+            if there is None:
+                continue
+            trial = list(routes)
+            trial[a], trial[b] = without, there
+            trial = self.insert(trial)
+            if self.key(trial) > self.key(routes):
+                return trial
+        return None
+
+    # ---------------------------------------------------------------- search
+
+    def seeds(self, routes: list[_Route], *, until: float,
+              iterations: int) -> list[list[_Route]]:
+        """Starting points: joint greedy insertion; tours filled one after another by the
+        single-tour seeding DP over the stops still free; and one after another by a short
+        single-tour search each (by ``until``)."""
+        out = [self.insert(routes)]
+        by_dp, by_search = list(routes), list(routes)
+        begin = time.perf_counter()
+        for k in range(self.m):
+            search = self.focus(by_dp, k)
+            pool = search.cands.tolist()
+            path = _ordered_dp(self.insts[k], sorted(pool, key=search.keys.__getitem__),
+                               frozenset(v for v in by_dp[k].nodes), search.cap)
+            route = None if path is None else search.evaluate(path)
+            if route is not None and route.key() > by_dp[k].key():
+                by_dp[k] = route
+            share = begin + (until - begin) * (k + 1) / self.m
+            by_search[k] = self.focus(by_search, k).run(
+                by_search[k], deadline=share, iterations=iterations, stall=iterations // 2)
+        out.append(self.insert(by_dp))
+        out.append(by_search)
+        return out
+
+    def run(self, routes: list[_Route], *, deadline: float, iterations: int,
+            stall: int) -> list[_Route]:
+        """Seed, improve, then shake and insert, improving each new best; keep the best."""
+        self.deadline = deadline
+        begin = time.perf_counter()
+        until = begin + 0.3 * (deadline - begin)
+        seeds = self.seeds(routes, until=until, iterations=min(iterations, 200))
+        best = current = self.improve(max(seeds, key=self.key))
+        since = 0
+        slowest = 0.0  # the longest iteration so far: none starts that could end too late
+        for _ in range(iterations):
+            begin = time.perf_counter()
+            if since >= stall or begin + slowest > deadline:
+                break
+            if since and since % self.restart == 0:
+                current = best
+            current = self.insert(self.shake(current), noise=self.noise)
+            if self.key(current) > self.key(best):
+                current = self.improve(current)
+                best, since = current, 0
+            else:
+                since += 1
+            slowest = max(slowest, time.perf_counter() - begin)
+        return best
+
