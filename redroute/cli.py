@@ -940,7 +940,9 @@ def plan(route_id: str | None, catalogue_path: Path | None, routes_dir: Path | N
 
     click.echo(schedule_text(result.itinerary, lang=lang))
     options = {"lang": lang, "tiles": tiles, "format": leaflet_format, "map_url": map_url,
-               "publisher": publisher}
+               "publisher": publisher, "catalogue": cat,
+               "theme": base.theme if base is not None else None,
+               "district": base.district if base is not None else None}
     _write_outputs(result, targets, options, checked)
 
 
@@ -1023,7 +1025,8 @@ def _write_leaflet(result: Any, path: Path, options: dict[str, Any]) -> None:
 
     save_leaflet(result.itinerary, path, format=options["format"], lang=options["lang"],
                  map_url=options.get("map_url"), publisher=options.get("publisher"),
-                 network=result.network)
+                 network=result.network, catalogue=options.get("catalogue"),
+                 theme=options.get("theme"), district=options.get("district"))
 
 
 _WRITERS: dict[str, Any] = {"json": _write_json, "geojson": _write_geojson,
@@ -1164,11 +1167,20 @@ class _Progress:
               "day); an ITINERARY's hours are shown for it (default: its own date).")
 @click.option("--map-url", metavar="URL", help="Online map of the route, printed as a QR code.")
 @click.option("--publisher", metavar="TEXT", help="Publisher line, e.g. 徐汇区文化和旅游局.")
+@click.option("--weekly", is_flag=True, help="A season leaflet: each stop's regular weekly "
+              "hours, closing days and booking rules, walking times instead of clock times "
+              "(--date: the season's first week).")
+@click.option("--bleed", metavar="MM", help="Bleed in millimetres (e.g. 3) with crop marks, "
+              "for a print shop (default: none, home-printable A4).")
+@click.option("--logo", metavar="FILE", help="The publisher's logo (PNG or SVG) for the cover.")
+@click.option("--cover-image", metavar="FILE", help="A picture (PNG, JPEG or SVG) for the "
+              "cover.")
 @_NETWORK_OPTION
 @_CATALOGUE_OPTION
 @_ROUTES_OPTION
 def leaflet(source_arg: str, output: Path, fmt: str, lang: str, day: dt.date | None,
-            map_url: str | None, publisher: str | None, source: str | None,
+            map_url: str | None, publisher: str | None, weekly: bool, bleed: str | None,
+            logo: str | None, cover_image: str | None, source: str | None,
             catalogue_path: Path | None, routes_dir: Path | None) -> None:
     """Make a printable bilingual leaflet (PDF) of a curated route or a planned walk.
     制作宣传折页。
@@ -1184,6 +1196,7 @@ def leaflet(source_arg: str, output: Path, fmt: str, lang: str, day: dt.date | N
       redroute leaflet my-route --routes my-routes/ --catalogue sites.geojson -o x.pdf
       redroute leaflet founding.json -o founding-a4.pdf --format a4 --lang zh \\
           --date 2026-12-05 --map-url https://example.org/routes/founding
+      redroute leaflet bund --weekly --bleed 3 --logo bureau.svg -o bund-print.pdf
     """
     from redroute._io import Output
     from redroute.export.leaflet import render_leaflet
@@ -1192,9 +1205,14 @@ def leaflet(source_arg: str, output: Path, fmt: str, lang: str, day: dt.date | N
 
     read = source_arg.lower().endswith((".json", ".toml")) or Path(source_arg).is_file()
     checked = _check_writable([Output(output, "-o")], [_catalogue_input(catalogue_path),
-                                                       ("input", source_arg if read else None)])
+                                                       ("input", source_arg if read else None),
+                                                       ("--logo", logo),
+                                                       ("--cover-image", cover_image)])
     _check_output_options({"leaflet": output}, lang=lang, tiles="osm", leaflet_format=fmt,
                           map_url=map_url, publisher=publisher)
+    from redroute.export.leaflet import check_leaflet_options
+
+    check_leaflet_options(bleed=bleed, logo=logo, cover_image=cover_image)
     cat = _load(catalogue_path)
     when = _day(day)
     if source_arg.lower().endswith(".json") or (Path(source_arg).is_file()
@@ -1202,6 +1220,7 @@ def leaflet(source_arg: str, output: Path, fmt: str, lang: str, day: dt.date | N
         it = load_itinerary(source_arg)
         network = _itinerary_network(it, source)
         shown = when
+        theme = district = None
     else:
         plan_day = when or _next_day(source_arg, routes_dir, cat)
         request = _base_request(source_arg, routes_dir, cat, plan_day)
@@ -1210,8 +1229,11 @@ def leaflet(source_arg: str, output: Path, fmt: str, lang: str, day: dt.date | N
         it = result.itinerary
         network = None if result.network.estimated else result.network
         shown = None
+        theme, district = request.theme, request.district
     pdf = render_leaflet(it, format=fmt, lang=lang, map_url=map_url, publisher=publisher,
-                         network=network, day=shown, catalogue=cat)
+                         network=network, day=shown, catalogue=cat, weekly=weekly,
+                         theme=theme, district=district, bleed=bleed, logo=logo,
+                         cover_image=cover_image)
     checked.write({output: lambda tmp: tmp.write_bytes(pdf)})
     path = output
     pages = _page_count(pdf)

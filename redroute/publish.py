@@ -1,9 +1,13 @@
 """``redroute publish``: the website kit of every curated route, built in parallel.
 
 For each route: its HTML map, PDF leaflet, GPX track, GeoJSON and itinerary JSON in a folder
-of its own, an ``index.html`` listing them with the ``<iframe>`` snippet to embed each map,
-and a manifest, ``.redroute-kit.json``, naming the version, the date and every file of the
-kit. Independent routes are planned and rendered in separate processes.
+of its own with a page (``index.html``) that describes the route and says which days it
+suits; an ``index.html`` listing every route, its days and files, with the ``<iframe>``
+snippet to embed each map; and a manifest, ``.redroute-kit.json``, naming the version, the
+date and every file of the kit. Independent routes are planned and rendered in separate processes.
+
+The leaflets are season leaflets (each stop's weekly hours, walking times instead of clock
+times) unless a date is given: then every route is planned, and its leaflet dated, for it.
 
 The kit owns only what it wrote. The routes are built in a temporary folder; when all are
 done, the kit's files are committed together with the rules of :mod:`redroute._io` (a
@@ -41,7 +45,7 @@ __all__ = ["MANIFEST", "Kit", "PublishError", "Published", "check_kit",
            "check_publish_options", "publish_routes"]
 
 FILES = {"html": "map.html", "leaflet": "leaflet.pdf", "gpx": "route.gpx",
-         "geojson": "route.geojson", "json": "itinerary.json"}
+         "geojson": "route.geojson", "json": "itinerary.json", "page": "index.html"}
 #: The kit's manifest: what a later publish may replace or remove.
 MANIFEST = ".redroute-kit.json"
 
@@ -60,6 +64,10 @@ class Published:
     estimated: bool
     network: str
     files: dict[str, str]
+    #: Weekdays (0 = Monday) the route suits: recommended, with every stop open.
+    days: tuple[int, ...] = ()
+    description_zh: str = ""
+    description_en: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +83,17 @@ class _Job:
     tiles: str
     base_url: str | None
     publisher: str | None
+    weekly: bool = True
+
+
+def _suits(route: Route, it: Any, cat: Any) -> tuple[int, ...]:
+    """The weekdays a route suits: its recommended days on which every stop is open."""
+    from redroute.export.weekly import open_weekdays
+    from redroute.routes import DAYS
+
+    known = {lm.id for lm in cat}
+    lms = [cat.get(s.id) if s.id in known else None for s in it.stops]
+    return tuple(d for d in open_weekdays(lms, it.date) if DAYS[d] in route.days)
 
 
 def _build_one(job: _Job) -> Published:
@@ -98,13 +117,18 @@ def _build_one(job: _Job) -> Published:
     save_map(it, job.folder / FILES["html"], lang=job.lang, tiles=job.tiles,
              network=result.network, locate=True)
     save_leaflet(it, job.folder / FILES["leaflet"], lang=job.lang, map_url=map_url,
-                 publisher=job.publisher, network=result.network, catalogue=cat)
+                 publisher=job.publisher, network=result.network, catalogue=cat,
+                 weekly=job.weekly, theme=route.theme, district=route.district)
     save_gpx(it, job.folder / FILES["gpx"], lang=job.lang)
     save_geojson(it, job.folder / FILES["geojson"])
     write_text_atomic(job.folder / FILES["json"], it.to_json())
-    return Published(route.id, route.title_zh, route.title_en, it.date, len(it.stops),
+    item = Published(route.id, route.title_zh, route.title_en, it.date, len(it.stops),
                      it.distance_m, it.total_minutes, it.estimated, result.network.describe(),
-                     {k: f"{route.id}/{name}" for k, name in FILES.items()})
+                     {k: f"{route.id}/{name}" for k, name in FILES.items()},
+                     days=_suits(route, it, cat), description_zh=route.description_zh,
+                     description_en=route.description_en)
+    write_text_atomic(job.folder / FILES["page"], route_page(item, lang=job.lang))
+    return item
 
 
 def _map_url(base_url: str | None, route_id: str) -> str | None:
@@ -286,8 +310,9 @@ def publish_routes(
     catalogue
         The catalogue file the routes were checked against (default: the shipped one).
     date
-        Plan every route for this day; default: each route's first recommended day from
-        today on.
+        Plan every route for this day and date its leaflet; default: each route's first
+        recommended day from today on, with a season leaflet (weekly hours, no clock
+        times).
     network
         The walking network source, as for :func:`~redroute.plan.make_plan`.
     lang, tiles, base_url, publisher
@@ -330,7 +355,8 @@ def publish_routes(
         jobs = [_Job(route=r, folder=staging / r.id,
                      date=date or r.next_recommended_day(now.date()),
                      catalogue=Path(catalogue) if catalogue else None, network=network,
-                     lang=lang, tiles=tiles, base_url=base_url, publisher=publisher)
+                     lang=lang, tiles=tiles, base_url=base_url, publisher=publisher,
+                     weekly=date is None)
                 for r in routes.values()]
         done = _build_all(jobs, workers, on_built)
         write_text_atomic(staging / "index.html",
@@ -431,8 +457,62 @@ def _stop(pool: ProcessPoolExecutor, futures: list[Future[Any]]) -> None:
                 process.join(timeout=2)
 
 
+def _days_words(item: Published, lang: str) -> str:
+    """``适合：周二至周日 / Best on: Tuesday to Sunday``."""
+    from redroute.export.weekly import weekdays_words
+    from redroute.wording import pick
+
+    if not item.days:
+        return pick("没有各站都开放的日子", "no day has every stop open", lang)
+    words = weekdays_words(item.days, full=True)
+    return pick(f"适合：{words.zh}", f"Best on: {words.en}", lang)
+
+
+_STYLE = """body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;
+color:#222}h1{color:#b71c1c}h2{color:#b71c1c;margin-bottom:.2rem}small{color:#555}
+section{border-top:1px solid #ddd;padding:.5rem 0}pre{white-space:pre-wrap;background:#f6f6f6;
+padding:.5rem;font-size:.8rem}footer{margin-top:2rem;color:#666;font-size:.85rem}
+.days{color:#b71c1c;font-weight:600}"""
+
+
+def route_page(item: Published, *, lang: str = "both") -> str:
+    """The page of one route in the kit: what it is, which days it suits, its files."""
+    from redroute.wording import attribution_html, distance, duration, pick, plural
+
+    def both(zh: str, en: str) -> str:
+        return pick(zh, en, lang)
+
+    name = {k: PurePosixPath(v).name for k, v in item.files.items()}
+    links = " · ".join(
+        f'<a href="{html.escape(path)}">{html.escape(label)}</a>' for label, path in (
+            (both("地图", "map"), name["html"]), (both("折页", "leaflet"), name["leaflet"]),
+            ("GPX", name["gpx"]), ("GeoJSON", name["geojson"]), ("JSON", name["json"])))
+    paras = "".join(f"<p>{html.escape(t)}</p>" for t in (
+        [item.description_zh] if lang == "zh" else [item.description_en] if lang == "en"
+        else [item.description_zh, item.description_en]) if t)
+    title = pick(item.title_zh, item.title_en, lang)
+    return f"""<!DOCTYPE html>
+<html lang="{'en' if lang == 'en' else 'zh-CN'}"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{html.escape(title)}</title>
+<style>{_STYLE}</style>
+</head><body>
+<h1>{html.escape(item.title_zh if lang != "en" else item.title_en)}{
+    f"<br><small>{html.escape(item.title_en)}</small>" if lang == "both" else ""}</h1>
+<p class="days">{html.escape(_days_words(item, lang))}</p>
+<p>{both(f"{item.stops} 站", plural(item.stops, "stop"))} · {distance(item.distance_m)} ·
+{duration(item.minutes, lang)}</p>
+{paras}
+<p>{links}</p>
+<p><a href="../index.html">{both("全部路线", "All routes")}</a></p>
+<footer>{attribution_html(lang)} · redroute</footer>
+</body></html>
+"""
+
+
 def index_html(items: list[Published], *, base_url: str | None, lang: str = "both") -> str:
-    """The kit's index page: every route with its files and its embed snippet."""
+    """The kit's index page: every route with the days it suits, its files and its embed
+    snippet."""
     from redroute.export.embed import embed_snippet
     from redroute.wording import attribution_html, distance, duration, pick, plural
 
@@ -446,6 +526,7 @@ def index_html(items: list[Published], *, base_url: str | None, lang: str = "bot
         snippet = embed_snippet(url, title=f"{item.title_zh} {item.title_en}", lang=lang)
         links = " · ".join(
             f'<a href="{html.escape(path)}">{html.escape(label)}</a>' for label, path in (
+                (both("路线介绍", "about"), item.files["page"]),
                 (both("地图", "map"), item.files["html"]),
                 (both("折页", "leaflet"), item.files["leaflet"]),
                 ("GPX", item.files["gpx"]), ("GeoJSON", item.files["geojson"]),
@@ -453,8 +534,10 @@ def index_html(items: list[Published], *, base_url: str | None, lang: str = "bot
         est = both("（距离为估算）", " (estimated distances)") if item.estimated else ""
         rows.append(f"""<section>
 <h2>{html.escape(item.title_zh)}<br><small>{html.escape(item.title_en)}</small></h2>
+<p class="days">{html.escape(_days_words(item, lang))}</p>
 <p>{both(f"{item.stops} 站", plural(item.stops, "stop"))} · {distance(item.distance_m)} ·
-{duration(item.minutes, lang)} · {item.date.isoformat()}{html.escape(est)}</p>
+{duration(item.minutes, lang)} · {both("地图按此日规划", "map planned for")}
+{item.date.isoformat()}{html.escape(est)}</p>
 <p>{links}</p>
 <details><summary>{both("嵌入代码", "Embed code")}</summary>
 <pre><code>{html.escape(snippet)}</code></pre></details>
@@ -464,10 +547,7 @@ def index_html(items: list[Published], *, base_url: str | None, lang: str = "bot
 <html lang="{'en' if lang == 'en' else 'zh-CN'}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{html.escape(title)}</title>
-<style>body{{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;
-color:#222}}h1{{color:#b71c1c}}h2{{color:#b71c1c;margin-bottom:.2rem}}small{{color:#555}}
-section{{border-top:1px solid #ddd;padding:.5rem 0}}pre{{white-space:pre-wrap;background:#f6f6f6;
-padding:.5rem;font-size:.8rem}}footer{{margin-top:2rem;color:#666;font-size:.85rem}}</style>
+<style>{_STYLE}</style>
 </head><body>
 <h1>{html.escape(title)}</h1>
 {"".join(rows)}

@@ -44,13 +44,17 @@ def test_publish_builds_every_file_and_the_index(tmp_path: Path, two_routes: Pat
     assert all(" built " in s for s in steps)
     for route in ("longhua", "youth-league"):
         names = sorted(p.name for p in (site / route).iterdir())
-        assert names == ["itinerary.json", "leaflet.pdf", "map.html", "route.geojson",
-                         "route.gpx"]
+        assert names == ["index.html", "itinerary.json", "leaflet.pdf", "map.html",
+                         "route.geojson", "route.gpx"]
+        page = (site / route / "index.html").read_text(encoding="utf-8")
+        assert "适合：" in page and "Best on:" in page
         assert (site / route / "leaflet.pdf").read_bytes().startswith(b"%PDF")
     index = (site / "index.html").read_text(encoding="utf-8")
     assert "龙华英烈" in index and "The Youth Route" in index
     assert "&lt;iframe" in index and "https://example.org/red/longhua/map.html" in index
     assert "OpenStreetMap" in index
+    # Which days each route suits: its recommended days with every stop open.
+    assert index.count("Best on: Tuesday to Sunday") == 2, index
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
     manifest = json.loads((site / MANIFEST).read_text(encoding="utf-8"))
     assert manifest["generator"] == "redroute" and manifest["version"]

@@ -2,18 +2,29 @@
 
 Two formats:
 
-- ``trifold``: A4 landscape, two pages (the two sides of the sheet), three panels a side.
-  Page 1 is the outside (inner flap | back | cover), page 2 the inside (route map | stops |
-  stops). The inner flap is 3 mm narrower so that it folds in; fold marks are printed.
-- ``a4``: A4 portrait, one page when everything fits, else two.
+- ``trifold``: A4 landscape, a sheet folded in three: page 1 is the outside (inner flap |
+  back | cover), page 2 the inside (route map | stops | stops). The inner flap is 3 mm
+  narrower so that it folds in; fold marks are printed. Stops that do not fit the two
+  panels continue on extra A4 landscape pages of three panels (an insert), in full.
+- ``a4``: A4 portrait, as many pages as the stops need.
+
+Nothing is ever cut: every name, address, hours line, booking note and summary is printed
+whole. The template first tries a denser setting (smaller type, never under
+:data:`MIN_PT`, tighter spacing), then more room (more pages).
+
+A leaflet is either **dated** (one day's hours and clock times: the walk of that day) or a
+**season** leaflet (``weekly=True``): each stop's regular weekly hours, closing days and
+booking rules, with suggested visit lengths and the walking times between stops instead of
+clock times: what a bureau prints thousands of for a season.
 
 Everything the catalogue or the user supplies (titles, names, summaries, addresses, the
 publisher, street names) travels to typst as JSON data through ``sys.inputs`` and is shown
 as strings, never pasted into markup, so it cannot inject typst code. The only font is Noto
 Sans CJK SC from PyPI (Regular: emphasis is by size and colour), embedded and subset.
-Summaries and booking notes that would overflow their panel are shortened, with an
-ellipsis, by the template itself: it measures each stop at decreasing levels of detail and
-keeps the most detailed one that fits.
+
+The PDF is PDF/A-2b (ISO 19005-2, level B): every font embedded, an sRGB output intent and
+XMP metadata, nothing external; the archival standard that print shops also accept. With
+``bleed`` the pages grow by the bleed and a slug with crop marks, for a print shop.
 """
 
 from __future__ import annotations
@@ -21,14 +32,17 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import math
 import os
 import re
-from collections import Counter
+import shutil
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from redroute._errors import LeafletError
 from redroute._io import write_bytes_atomic
+from redroute.export.weekly import open_weekdays, weekdays_words, weekly_hours
 from redroute.vocabulary import BOOKING, DISTRICTS, THEMES
 from redroute.wording import (
     HOURS_UNKNOWN,
@@ -53,9 +67,11 @@ if TYPE_CHECKING:
     from redroute.network import WalkNetwork
 
 __all__ = [
+    "BLEED_MAX",
     "FORMATS",
     "LANGS",
-    "MAX_STOPS",
+    "MIN_PT",
+    "PDF_STANDARD",
     "PUBLISHER_MAX",
     "LeafletError",
     "check_leaflet_options",
@@ -66,29 +82,22 @@ __all__ = [
 ]
 
 FORMATS = ("trifold", "a4")
-#: More stops than this do not fit a leaflet legibly.
-MAX_STOPS = 15
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+#: The smallest type of a stop's text (names, hours, addresses, booking, summaries), pt.
+MIN_PT = 7.5
+#: The PDF standard every leaflet meets (typst's name for PDF/A-2b).
+PDF_STANDARD = "a-2b"
+#: The largest bleed, in millimetres (print shops ask for 2-5).
+BLEED_MAX = 10.0
+#: The largest logo or cover picture file read, in bytes.
+IMAGE_MAX = 20 * 1024 * 1024
 #: Size of the route map and of the cover's thumbnail on the page, per format (mm).
 MAP_SIZES: dict[str, tuple[tuple[float, float], tuple[float, float]]] = {
     "trifold": ((88.0, 138.0), (86.0, 84.0)),
     "a4": ((112.0, 118.0), (0.0, 0.0)),
 }
-#: Levels of detail the template tries, most detailed first: character limits of
-#: (summary zh, summary en, booking note zh, booking note en); None keeps it whole, 0 drops it.
-LEVELS: tuple[tuple[int | None, int | None, int | None, int | None], ...] = (
-    (None, None, None, None),
-    (96, 250, None, None),
-    (80, 210, 56, 150),
-    (64, 170, 40, 110),
-    (48, 130, 28, 80),
-    (32, 90, 0, 0),
-    (0, 0, 0, 0),
-)
-#: Categories whose sites are old houses: stairs inside, little step-free access.
-OLD_BUILDINGS = frozenset({"former-residence", "former-office", "publishing-site", "school",
-                           "congress-site"})
-
+#: A leg shorter than this is no walk: no "Walk 0 min · 0 m" line.
+_NO_WALK_M = 1.0
 
 
 # --------------------------------------------------------------------------- wording
@@ -105,42 +114,122 @@ def _numbers(numbers: list[int], lang: str) -> str:
     return f"{word} " + ", ".join(map(str, numbers))
 
 
-def _cut_zh(text: str, limit: int | None) -> str:
-    """Shorten Chinese text to ``limit`` characters: at a sentence end if one is near the
-    limit (no ellipsis needed), else at a comma or anywhere, ending with ……"""
-    text = text.strip()
-    if limit is None or len(text) <= limit:
-        return text
-    if limit <= 0:
-        return ""
-    head = text[:limit]
-    ends = [i for i, ch in enumerate(head) if ch in "。！？"]
-    if ends and ends[-1] + 1 >= limit * 0.6:
-        return head[: ends[-1] + 1]
-    commas = [i for i, ch in enumerate(head[:-2]) if ch in "，；、："]
-    if commas and commas[-1] >= limit * 0.6:
-        return head[: commas[-1]] + "……"
-    return head[:-2].rstrip("，；、：（《“") + "……"
-
-
-def _cut_en(text: str, limit: int | None) -> str:
-    """Shorten English text to ``limit`` characters at a sentence or word end, with …"""
-    text = " ".join(text.split())
-    if limit is None or len(text) <= limit:
-        return text
-    if limit <= 0:
-        return ""
-    head = text[: limit + 1]
-    ends = [m.end() for m in re.finditer(r"[.!?](?=\s)", head)]
-    if ends and ends[-1] >= limit * 0.6:
-        return head[: ends[-1]]
-    cut = head[:limit - 1].rsplit(" ", 1)[0] if " " in head[:limit - 1] else head[:limit - 1]
-    return cut.rstrip(",;:-–(\"'") + "…"
-
-
 def _breakable(url: str) -> str:
     """A URL with zero-width spaces after its separators, so that it wraps in a panel."""
     return re.sub(r"([/?&=.#_-])", "\\1\u200b", url)
+
+
+# --------------------------------------------------------------------------- options
+
+
+#: The longest publisher line that fits the leaflet's publisher line.
+PUBLISHER_MAX = 80
+
+
+def check_leaflet_options(*, map_url: str | None = None, publisher: str | None = None,
+                          format: str = "trifold", lang: str = "both",
+                          bleed: float | str | None = None, logo: str | Path | None = None,
+                          cover_image: str | Path | None = None) -> None:
+    """Check a leaflet's options before any work (a plan takes seconds; a bad URL or a
+    missing logo is found at once).
+
+    Raises
+    ------
+    LeafletError
+        A format or language the leaflet does not know, a map URL that is not http(s), a
+        publisher line longer than :data:`PUBLISHER_MAX` characters, a bleed that is not a
+        number of millimetres from 0 to :data:`BLEED_MAX`, or a logo or cover picture that
+        cannot be read or is not a PNG or SVG (a cover picture may also be a JPEG).
+    """
+    if format not in FORMATS:
+        msg = f"leaflet format {format!r} is not one of {', '.join(FORMATS)}"
+        raise LeafletError(msg)
+    check_lang(lang, what="leaflet language", error=LeafletError)
+    _check_url(map_url)
+    _check_publisher(publisher)
+    _check_bleed(bleed)
+    _read_image(logo, "logo")
+    _read_image(cover_image, "cover-image")
+
+
+def _check_publisher(publisher: str | None) -> str:
+    pub = " ".join((publisher or "").split())
+    if len(pub) > PUBLISHER_MAX:
+        msg = (f"publisher {pub[:40]!r}... is {len(pub)} characters long; at most "
+               f"{PUBLISHER_MAX} fit")
+        raise LeafletError(msg)
+    return pub
+
+
+def _check_url(map_url: str | None) -> str | None:
+    if map_url is None:
+        return None
+    url = map_url.strip()
+    if not re.fullmatch(r"https?://[^\s<>\"]+", url) or len(url) > 1000:
+        msg = (f"map URL {map_url!r} is not an http(s) address (at most 1000 characters, "
+               "no spaces)")
+        raise LeafletError(msg)
+    return url
+
+
+def _check_bleed(bleed: float | str | None) -> float:
+    """The bleed in millimetres (0 for none)."""
+    if bleed is None:
+        return 0.0
+    try:
+        mm = float(bleed)
+    except (TypeError, ValueError):
+        mm = math.nan
+    if not (math.isfinite(mm) and 0 <= mm <= BLEED_MAX):
+        msg = (f"出血 {str(bleed)!r}（--bleed）不是 0 到 {BLEED_MAX:g} 之间的毫米数 / bleed "
+               f"{str(bleed)!r} (--bleed) is not a number of millimetres from 0 to "
+               f"{BLEED_MAX:g}")
+        raise LeafletError(msg)
+    return mm
+
+
+_WHAT = {"logo": ("标志", "logo", ("png", "svg")),
+         "cover-image": ("封面图片", "cover picture", ("png", "jpg", "svg"))}
+
+
+def _image_kind(data: bytes) -> str | None:
+    if data.startswith(b"\x89PNG\r\n\x1a\n") and data[12:16] == b"IHDR":
+        return "png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "jpg"
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith((b"<?xml", b"<svg", b"<!--", b"<!DOCTYPE")) and re.search(
+            rb"<svg[\s>]", head):
+        return "svg"
+    return None
+
+
+def _read_image(path: str | Path | None, option: str) -> tuple[str, bytes] | None:
+    """The kind and bytes of a logo or cover picture, checked."""
+    if path is None:
+        return None
+    zh, en, kinds = _WHAT[option]
+    where = f"{path}（--{option}）"
+    where_en = f"{path} (--{option})"
+    try:
+        with Path(path).open("rb") as f:
+            data = f.read(IMAGE_MAX + 1)
+    except OSError as err:
+        reason = err.strerror or type(err).__name__
+        msg = f"无法读取{zh}文件 {where}：{reason} / cannot read the {en} file {where_en}: {reason}"
+        raise LeafletError(msg) from err
+    if len(data) > IMAGE_MAX:
+        msg = (f"{zh}文件 {where} 超过 {IMAGE_MAX // 2**20} MB / the {en} file {where_en} is "
+               f"larger than {IMAGE_MAX // 2**20} MB")
+        raise LeafletError(msg)
+    kind = _image_kind(data)
+    if kind not in kinds:
+        names = "、".join(k.upper() for k in kinds)
+        names_en = " or ".join(k.upper() for k in kinds)
+        msg = (f"{zh}文件 {where} 不是 {names} 图片 / the {en} file {where_en} is not a "
+               f"{names_en} image")
+        raise LeafletError(msg)
+    return kind, data
 
 
 # --------------------------------------------------------------------------- catalogue facts
@@ -165,24 +254,27 @@ def _closed_weekdays(lm: Landmark, day: dt.date) -> set[int] | None:
     return {wd for wd, shut in closed.items() if shut}
 
 
-def _theme_and_district(stops: list[Stop], lms: dict[str, Landmark]) -> dict[str, str]:
-    themes: Counter[str] = Counter()
-    districts: Counter[str] = Counter()
-    for s in stops:
-        lm = lms.get(s.id)
-        if lm is not None:
-            for k, theme in enumerate(lm.themes):
-                themes[theme] += 3 if k == 0 else 1
-            districts[lm.district] += 1
-        else:
-            for slug, label in DISTRICTS.items():
-                if s.address_zh.startswith(label.zh):
-                    districts[slug] += 1
-    names = [DISTRICTS[k] for k, _ in districts.most_common(3) if k in DISTRICTS]
+def _theme_and_district(stops: list[Stop], lms: dict[str, Landmark], theme: str | None,
+                        district: str | None) -> dict[str, str]:
+    """The cover's theme and district: the route's own; without a route, only what every
+    stop of the catalogue shares (a theme), or the districts the stops are in."""
     out = {"theme_zh": "", "theme_en": "", "district_zh": "", "district_en": ""}
-    top = THEMES.get(themes.most_common(1)[0][0]) if themes else None
-    if top is not None:
-        out["theme_zh"], out["theme_en"] = top.zh, top.en
+    known = [lms[s.id] for s in stops if s.id in lms]
+    if theme is None and known and len(known) == len(stops):
+        shared = [t for t in known[0].themes if all(t in lm.themes for lm in known)]
+        theme = shared[0] if shared else None
+    if theme in THEMES:
+        out["theme_zh"], out["theme_en"] = THEMES[theme].zh, THEMES[theme].en
+    if district in DISTRICTS:
+        slugs = [district]
+    else:
+        slugs = []
+        for s in stops:
+            slug = lms[s.id].district if s.id in lms else next(
+                (k for k, v in DISTRICTS.items() if s.address_zh.startswith(v.zh)), None)
+            if slug in DISTRICTS and slug not in slugs:
+                slugs.append(slug)
+    names = [DISTRICTS[k] for k in slugs]
     if names:
         out["district_zh"] = "、".join(n.zh for n in names)
         out["district_en"] = ", ".join(n.en for n in names) + (
@@ -191,11 +283,12 @@ def _theme_and_district(stops: list[Stop], lms: dict[str, Landmark]) -> dict[str
 
 
 def _notes(it: Itinerary, lms: dict[str, Landmark], day: dt.date, hours: list[str | None],
-           network: WalkNetwork | None) -> list[dict[str, str]]:
-    """Practical notes in both languages, derived from the stops."""
+           network: WalkNetwork | None, *, weekly: bool,
+           bookings: list[str]) -> list[dict[str, str]]:
+    """Practical notes in both languages, each computed from the stops' own data."""
     notes: list[dict[str, str]] = []
     shut_today = [s.number for s, h in zip(it.stops, hours, strict=True) if h == "closed"]
-    if shut_today:
+    if shut_today and not weekly:
         m, d = day.month, day.day
         notes.append({
             "zh": f"注意：{m}月{d}日{_numbers(shut_today, 'zh')}闭馆，请改日前往或跳过。",
@@ -212,7 +305,7 @@ def _notes(it: Itinerary, lms: dict[str, Landmark], day: dt.date, hours: list[st
         days = _closed_weekdays(lm, day) if lm is not None else None
         # A stop the catalogue lacks but whose hours the itinerary knows (a file planned with
         # another catalogue) has known hours that day, only no weekly pattern to print.
-        if days is None and (lm is not None or today is None):
+        if days is None and (lm is not None or today is None or weekly):
             unknown.append(s.number)
         elif days and len(days) < 7:
             by_days.setdefault(tuple(sorted(days)), []).append(s.number)
@@ -225,21 +318,28 @@ def _notes(it: Itinerary, lms: dict[str, Landmark], day: dt.date, hours: list[st
         notes.append({"zh": f"{_numbers(unknown, 'zh')}{HOURS_UNKNOWN.zh}，出发前请先确认。",
                       "en": f"{capitalise(HOURS_UNKNOWN.en)} for {_numbers(unknown, 'en')}: "
                             "check before you go."})
-    notes.extend(_booking_notes(it))
-    notes.extend(_access_notes(it, lms, network))
-    if any(leg.estimated for leg in it.legs):
+    notes.extend(_booking_notes(it, bookings))
+    if network is not None and network.step_free:
+        notes.append({"zh": "步行路线避开台阶；各场馆内部的无障碍条件未收录，请事先询问。",
+                      "en": "The walking route avoids steps; step-free access inside the "
+                            "sites is not recorded: ask before you go."})
+    if any(leg.estimated and leg.distance_m >= _NO_WALK_M for leg in it.legs):
         notes.append({"zh": "标有“估算”的步行时间按直线距离推算，实际可能更长。",
                       "en": "Walking times marked “estimated” come from straight-line "
                             "distances; the walk may take longer."})
+    if weekly:
+        notes.append({"zh": f"步行时间按每小时 {it.speed_kmh:g} 公里计算。",
+                      "en": f"Walking times are at {it.speed_kmh:g} km/h."})
     notes.append({"zh": "开放时间以各场馆当日公告为准，节假日可能调整。",
                   "en": "Sites change their hours for holidays and events: check before "
                         "you go."})
     return notes
 
 
-def _booking_notes(it: Itinerary) -> list[dict[str, str]]:
-    required = [s.number for s in it.stops if s.booking == "required"]
-    recommended = [s.number for s in it.stops if s.booking == "recommended"]
+def _booking_notes(it: Itinerary, bookings: list[str]) -> list[dict[str, str]]:
+    required = [s.number for s, b in zip(it.stops, bookings, strict=True) if b == "required"]
+    recommended = [s.number for s, b in zip(it.stops, bookings, strict=True)
+                   if b == "recommended"]
     if not (required or recommended):
         return []
     zh, en = [], []
@@ -250,70 +350,69 @@ def _booking_notes(it: Itinerary) -> list[dict[str, str]]:
         zh.append(f"{_numbers(recommended, 'zh')}建议预约")
         en.append(f"{_numbers(recommended, 'en')}: booking recommended")
     first = "; ".join(en)
-    return [{"zh": "；".join(zh) + "。预约和入馆须凭身份证件（境外游客凭护照），并接受安检。",
-             "en": first[:1].upper() + first[1:] + ". Booking and entry need an ID card "
-                   "(a passport for overseas visitors); expect a security check."}]
-
-
-def _access_notes(it: Itinerary, lms: dict[str, Landmark],
-                  network: WalkNetwork | None) -> list[dict[str, str]]:
-    old = [s.number for s in it.stops
-           if (lm := lms.get(s.id)) is not None and lm.category in OLD_BUILDINGS]
-    notes = []
-    if network is not None and network.step_free:
-        notes.append({"zh": "本路线避开台阶，适合轮椅和婴儿车。",
-                      "en": "The route avoids steps: suitable for wheelchairs and prams."})
-    if old:
-        notes.append({"zh": f"{_numbers(old, 'zh')}为老式里弄或石库门建筑，室内多有楼梯，"
-                            "无障碍设施有限。",
-                      "en": f"{_numbers(old, 'en').capitalize()} "
-                            f"{'is an old lane house' if len(old) == 1 else 'are old lane houses'}"
-                            ": stairs inside, little step-free access."})
-    return notes
+    return [{"zh": "；".join(zh) + "。预约方式见各站说明。",
+             "en": first[:1].upper() + first[1:] + ". How to book: see each stop."}]
 
 
 # --------------------------------------------------------------------------- data
 
 
-def _leg_words(leg: Leg | None) -> dict[str, Any] | None:
-    if leg is None:
+def _leg_words(leg: Leg | None, *, weekly: bool) -> dict[str, Any] | None:
+    if leg is None or leg.distance_m < _NO_WALK_M:
         return None
     zh, en = _minutes(leg.duration_s / 60)
     return {"walk_zh": f"步行 {zh}", "walk_en": f"Walk {en}",
             "distance": distance(leg.distance_m), "estimated": leg.estimated,
-            "arrive": f"{leg.arrive:%H:%M}", "depart": f"{leg.depart:%H:%M}"}
+            "arrive": "" if weekly else f"{leg.arrive:%H:%M}",
+            "depart": "" if weekly else f"{leg.depart:%H:%M}"}
 
 
-def _stop_data(s: Stop, leg: Leg | None, hours: str | None, lm: Landmark | None,
-               changed_day: bool) -> dict[str, Any]:
+def _stop_data(s: Stop, leg: Leg | None, hours: str | None, lm: Landmark | None, *,
+               weekly: bool, ref: dt.date) -> dict[str, Any]:
     visit_zh, visit_en = _minutes(s.visit_minutes)
-    hours_zh, hours_en = _hours_words(hours)
-    booking = BOOKING.get(s.booking, BOOKING["none"])
-    levels = [{"summary_zh": _cut_zh(s.summary_zh, a), "summary_en": _cut_en(s.summary_en, b),
-               "booking_zh": _cut_zh(s.booking_note_zh or "", c),
-               "booking_en": _cut_en(s.booking_note_en or "", d)} for a, b, c, d in LEVELS]
-    wait = round(s.wait_minutes)
+    if weekly:
+        hours_zh, hours_en = weekly_hours(lm, ref)
+        unknown = lm is None or lm.opening_hours is None
+        closed = False
+        span_zh, span_en = f"建议参观 {visit_zh}", f"Allow {visit_en}"
+    else:
+        hours_zh, hours_en = _hours_words(hours)
+        unknown, closed = hours is None, hours == "closed"
+        span_zh = f"参观 {visit_zh} {s.start:%H:%M}–{s.end:%H:%M}"
+        span_en = f"Visit {visit_en}, {s.start:%H:%M}–{s.end:%H:%M}"
+    # Booking, hours and text come from the catalogue used when it has the stop.
+    booking = lm.booking if lm is not None else s.booking
+    label = BOOKING.get(booking, BOOKING["none"])
+    wait = 0 if weekly else round(s.wait_minutes)
     return {
-        "number": s.number, "id": s.id, "name_zh": s.name_zh, "name_en": s.name_en,
-        "address_zh": s.address_zh, "address_en": (lm.address_en or "") if lm else "",
-        "arrival": f"{s.arrival:%H:%M}", "start": f"{s.start:%H:%M}", "end": f"{s.end:%H:%M}",
-        "visit_zh": f"参观 {visit_zh}", "visit_en": f"Visit {visit_en}",
+        "number": s.number, "id": s.id,
+        "name_zh": lm.name_zh if lm else s.name_zh, "name_en": lm.name_en if lm else s.name_en,
+        "address_zh": lm.address_zh if lm else s.address_zh,
+        "address_en": (lm.address_en or "") if lm else "",
+        "time": "" if weekly else f"{s.arrival:%H:%M}",
+        "visit_short_zh": visit_zh, "visit_short_en": visit_en,
+        "span_zh": span_zh, "span_en": span_en,
         "wait_zh": f"等候开门 {wait} 分钟" if wait >= 1 else "",
         "wait_en": f"wait {wait} min for opening" if wait >= 1 else "",
-        "hours_zh": hours_zh, "hours_en": hours_en, "closed": hours == "closed",
-        "hours_unknown": hours is None, "changed_day": changed_day,
-        "booking": s.booking, "booking_label_zh": booking.zh, "booking_label_en": booking.en,
-        "levels": levels, "leg": _leg_words(leg),
+        "hours_zh": hours_zh, "hours_en": hours_en, "closed": closed, "hours_unknown": unknown,
+        "booking": booking, "booking_label_zh": label.zh, "booking_label_en": label.en,
+        "booking_zh": ((lm.booking_note_zh if lm else s.booking_note_zh) or "").strip(),
+        "booking_en": " ".join(((lm.booking_note_en if lm else s.booking_note_en)
+                                or "").split()),
+        "summary_zh": (lm.summary_zh if lm else s.summary_zh).strip(),
+        "summary_en": " ".join((lm.summary_en if lm else s.summary_en).split()),
+        "leg": _leg_words(leg, weekly=weekly),
     }
 
 
-def _pause(it: Itinerary, after: int) -> dict[str, str] | None:
+def _pause(it: Itinerary, after: int, *, weekly: bool) -> dict[str, str] | None:
     """The break after stop ``after`` (0: before the first stop), as the template shows it:
     a line of its own between two stops."""
     for b in it.breaks:
         if b.after_stop == after:
             words = break_words(b.kind, b.minutes)
-            return {"time": f"{b.start:%H:%M}", "zh": words.zh, "en": words.en}
+            return {"time": "" if weekly else f"{b.start:%H:%M}", "zh": words.zh,
+                    "en": words.en}
     return None
 
 
@@ -326,47 +425,17 @@ def _qr_svg(url: str) -> str:
     return out.getvalue().decode("utf-8")
 
 
-#: The longest publisher line that fits the leaflet's publisher line.
-PUBLISHER_MAX = 80
-
-
-def check_leaflet_options(*, map_url: str | None = None, publisher: str | None = None,
-                          format: str = "trifold", lang: str = "both") -> None:
-    """Check a leaflet's options before any work (a plan takes seconds; a bad URL is
-    found at once).
-
-    Raises
-    ------
-    LeafletError
-        A format or language the leaflet does not know, a map URL that is not http(s), or a
-        publisher line longer than :data:`PUBLISHER_MAX` characters.
-    """
-    if format not in FORMATS:
-        msg = f"leaflet format {format!r} is not one of {', '.join(FORMATS)}"
-        raise LeafletError(msg)
-    check_lang(lang, what="leaflet language", error=LeafletError)
-    _check_url(map_url)
-    _check_publisher(publisher)
-
-
-def _check_publisher(publisher: str | None) -> str:
-    pub = " ".join((publisher or "").split())
-    if len(pub) > PUBLISHER_MAX:
-        msg = (f"publisher {pub[:40]!r}... is {len(pub)} characters long; at most "
-               f"{PUBLISHER_MAX} fit")
-        raise LeafletError(msg)
-    return pub
-
-
-def _check_url(map_url: str | None) -> str | None:
-    if map_url is None:
-        return None
-    url = map_url.strip()
-    if not re.fullmatch(r"https?://[^\s<>\"]+", url) or len(url) > 1000:
-        msg = (f"map URL {map_url!r} is not an http(s) address (at most 1000 characters, "
-               "no spaces)")
-        raise LeafletError(msg)
-    return url
+def _when_words(it: Itinerary, when: dt.date, lms: dict[str, Landmark], *,
+                weekly: bool) -> tuple[str, str]:
+    """The cover's date line: the day of a dated leaflet, the days a season one suits."""
+    if not weekly:
+        zh, en = date_words(when)
+        return zh, en
+    days = open_weekdays([lms.get(s.id) for s in it.stops], when)
+    words = weekdays_words(days, full=True)
+    if not days:
+        return "各站没有共同的开放日，请分日前往", "No day has every stop open: split the walk"
+    return f"适合参观：{words.zh}", f"Best on: {capitalise(words.en)}"
 
 
 def leaflet_data(
@@ -380,22 +449,28 @@ def leaflet_data(
     day: dt.date | None = None,
     catalogue: Catalogue | None = None,
     printed: dt.date | None = None,
+    weekly: bool = False,
+    theme: str | None = None,
+    district: str | None = None,
+    bleed: float | str | None = None,
+    logo: str | Path | None = None,
+    cover_image: str | Path | None = None,
 ) -> dict[str, Any]:
-    """Everything the typst template shows, as JSON-ready data (see :func:`save_leaflet`)."""
-    if format not in FORMATS:
-        msg = f"leaflet format {format!r} is not one of {', '.join(FORMATS)}"
-        raise LeafletError(msg)
-    check_lang(lang, what="leaflet language", error=LeafletError)
+    """Everything the typst template shows, as JSON-ready data (see :func:`save_leaflet`).
+
+    The logo and cover picture appear as ``/logo.EXT`` and ``/cover.EXT``: the files the
+    typesetting puts beside the template (:func:`render_leaflet`).
+    """
+    check_leaflet_options(format=format, lang=lang)
     it = itinerary
     if not it.stops:
         msg = f"itinerary {it.title_en!r} has no stops: there is nothing to print"
         raise LeafletError(msg)
-    if len(it.stops) > MAX_STOPS:
-        msg = (f"itinerary {it.title_en!r} has {len(it.stops)} stops; a leaflet holds at most "
-               f"{MAX_STOPS}: split the walk")
-        raise LeafletError(msg)
     url = _check_url(map_url)
     pub = _check_publisher(publisher)
+    mm = _check_bleed(bleed)
+    images = {"logo": _read_image(logo, "logo"), "cover": _read_image(cover_image,
+                                                                      "cover-image")}
     when = day or it.date
     changed = when != it.date
     if catalogue is None:
@@ -404,60 +479,69 @@ def leaflet_data(
         catalogue = load_catalogue()
     known = {lm.id for lm in catalogue}
     lms = {s.id: catalogue.get(s.id) for s in it.stops if s.id in known}
-    hours = [(lms[s.id].hours_label(when) if s.id in lms else None) if changed
-             else s.hours_today for s in it.stops]
+    # The day's hours come from the catalogue used whenever it has the stop.
+    hours = [lms[s.id].hours_label(when) if s.id in lms else
+             (None if changed else s.hours_today) for s in it.stops]
     # Leg k walks to stop k (from the start or stop k-1); a leg after the last stop ends
     # the walk.
     to_stop = {leg.destination: leg for leg in it.legs}
-    stops = [{**_stop_data(s, to_stop.get(s.id), h, lms.get(s.id), changed),
-              "pause_before": _pause(it, s.number - 1)}
+    stops = [{**_stop_data(s, to_stop.get(s.id), h, lms.get(s.id), weekly=weekly, ref=when),
+              "pause_before": _pause(it, s.number - 1, weekly=weekly)}
              for s, h in zip(it.stops, hours, strict=True)]
     final = to_stop.get("end") if it.end is not None else None
     # The credit of the map's data, with the date of the network's OpenStreetMap data.
     credit = attribution_words(it.network_date or getattr(network, "data_date", None))
+    date_zh, date_en = _when_words(it, when, lms, weekly=weekly)
     return {
-        "format": format, "lang": lang,
+        "format": format, "lang": lang, "weekly": weekly, "min_pt": MIN_PT,
         "title_zh": it.title_zh, "title_en": it.title_en,
-        **_theme_and_district(it.stops, lms),
-        **dict(zip(("date_zh", "date_en"), date_words(when), strict=True)),
+        **_theme_and_district(it.stops, lms, theme, district),
+        "date_zh": date_zh, "date_en": date_en,
         "date": when.isoformat(),
-        "stats": _stats(it),
+        "stats": _stats(it, weekly=weekly),
         "start": {"name_zh": it.start.name_zh, "name_en": it.start.name_en,
-                  "time": f"{it.departure:%H:%M}"},
+                  "time": "" if weekly else f"{it.departure:%H:%M}"},
         "end": None if it.end is None else {
             "name_zh": it.end.name_zh, "name_en": it.end.name_en,
-            "time": f"{it.finish:%H:%M}", "same": (it.end.lon, it.end.lat) == (
+            "time": "" if weekly else f"{it.finish:%H:%M}", "same": (it.end.lon, it.end.lat) == (
                 it.start.lon, it.start.lat)},
-        "final_leg": _leg_words(final),
-        "final_pause": _pause(it, len(it.stops)) if it.end is not None else None,
+        "final_leg": _leg_words(final, weekly=weekly),
+        "final_pause": _pause(it, len(it.stops), weekly=weekly) if it.end is not None else None,
         "stops": stops,
-        "estimated": it.estimated or any(leg.estimated for leg in it.legs),
-        "notes": _notes(it, lms, when, hours, network),
-        "also": _also(it),
+        "estimated": any(leg.estimated and leg.distance_m >= _NO_WALK_M for leg in it.legs),
+        "notes": _notes(it, lms, when, hours, network, weekly=weekly,
+                        bookings=[s["booking"] for s in stops]),
+        "also": _also(it, weekly=weekly),
         "map_url": _breakable(url) if url else None,
         "qr_svg": _qr_svg(url) if url else None,
         "publisher": pub,
         "printed": (printed or _today()).isoformat(),
         "attribution_zh": credit.zh, "attribution_en": credit.en,
+        "bleed": mm,
+        "logo": f"/logo.{images['logo'][0]}" if images["logo"] else None,
+        "cover_image": f"/cover.{images['cover'][0]}" if images["cover"] else None,
         **_maps(it, format, lang, network),
     }
 
 
-#: The reasons for leaving a candidate out that are worth telling on the leaflet.
+#: The reasons for leaving a candidate out that are worth telling on a dated leaflet.
 _ALSO_REASONS = frozenset({"closed", "opens-too-late", "closes-before-arrival",
                            "last-entry-passed", "day-ends", "unknown-hours", "other-bank"})
 
 
-def _also(it: Itinerary) -> list[dict[str, str]]:
-    """Candidates left out (not the unreachable ones), with the reason when it helps."""
+def _also(it: Itinerary, *, weekly: bool) -> list[dict[str, str]]:
+    """Candidates left out (not the unreachable ones), with the reason when it helps; a
+    season leaflet gives no reason of one day."""
     out = []
     for e in it.excluded:
         if e.reason == "unreachable":
             continue
-        zh, en = reason_words(e.reason) if e.reason in _ALSO_REASONS else ("", "")
+        tell = e.reason in _ALSO_REASONS and (not weekly or e.reason in ("other-bank",
+                                                                           "unknown-hours"))
+        zh, en = reason_words(e.reason) if tell else ("", "")
         out.append({"name_zh": e.name_zh, "name_en": e.name_en, "reason_zh": zh,
                     "reason_en": en})
-    return out[:6]
+    return out
 
 
 def _today() -> dt.date:
@@ -468,12 +552,13 @@ def _today() -> dt.date:
     return dt.datetime.now(ZoneInfo(settings.timezone)).date()
 
 
-def _stats(it: Itinerary) -> dict[str, str]:
+def _stats(it: Itinerary, *, weekly: bool) -> dict[str, str]:
     walk_zh, walk_en = _minutes(it.walking_minutes)
     total_zh, total_en = _minutes(it.total_minutes)
     return {"stops": str(len(it.stops)), "distance": distance(it.distance_m),
             "walk_zh": walk_zh, "walk_en": walk_en, "total_zh": total_zh, "total_en": total_en,
-            "departure": f"{it.departure:%H:%M}", "finish": f"{it.finish:%H:%M}"}
+            "departure": "" if weekly else f"{it.departure:%H:%M}",
+            "finish": "" if weekly else f"{it.finish:%H:%M}"}
 
 
 def _maps(it: Itinerary, format: str, lang: str,
@@ -497,10 +582,10 @@ def _maps(it: Itinerary, format: str, lang: str,
 # --------------------------------------------------------------------------- typesetting
 
 
-def _typst_args(data: dict[str, Any]) -> dict[str, Any]:
+def _typst_args(data: dict[str, Any], root: Path = TEMPLATES) -> dict[str, Any]:
     from redroute.export.fonts import FAMILY, cjk_font_path
 
-    return {"root": str(TEMPLATES), "font_paths": [str(cjk_font_path().parent)],
+    return {"root": str(root), "font_paths": [str(cjk_font_path().parent)],
             "ignore_system_fonts": True,
             "sys_inputs": {"data": json.dumps({**data, "font": FAMILY}, ensure_ascii=False)}}
 
@@ -548,10 +633,37 @@ def _typst(call: str, *args: Any, **kwargs: Any) -> bytes:
     return done.stdout
 
 
+def _run(call: str, itinerary: Itinerary, options: dict[str, Any], *args: Any,
+         **kwargs: Any) -> bytes:
+    """Typeset with the template; a logo or cover picture goes beside a copy of it."""
+    data = leaflet_data(itinerary, **options)
+    pictures = {"logo": (data["logo"], options.get("logo")),
+                "cover": (data["cover_image"], options.get("cover_image"))}
+    if not any(name for name, _ in pictures.values()):
+        return _typst(call, str(TEMPLATES / "leaflet.typ"), *args, **kwargs,
+                      **_typst_args(data))
+    with tempfile.TemporaryDirectory(prefix="redroute-leaflet-") as tmp:
+        root = Path(tmp)
+        for template in TEMPLATES.glob("*.typ"):
+            shutil.copyfile(template, root / template.name)
+        for name, source in pictures.values():
+            if name and source is not None:
+                shutil.copyfile(source, root / name.lstrip("/"))
+        try:
+            return _typst(call, str(root / "leaflet.typ"), *args, **kwargs,
+                          **_typst_args(data, root))
+        except LeafletError as err:
+            if "image" not in str(err).lower():
+                raise
+            given = ", ".join(str(p) for n, p in pictures.values() if n)
+            msg = (f"无法使用图片 {given}：{err} / cannot use the picture {given}: the file is "
+                   "damaged or of a kind typst cannot read")
+            raise LeafletError(msg) from err
+
+
 def render_leaflet(itinerary: Itinerary, **options: Any) -> bytes:
-    """The leaflet as PDF bytes; ``options`` are those of :func:`save_leaflet`."""
-    args = _typst_args(leaflet_data(itinerary, **options))
-    pdf = _typst("compile", str(TEMPLATES / "leaflet.typ"), format="pdf", **args)
+    """The leaflet as PDF bytes (PDF/A-2b); ``options`` are those of :func:`save_leaflet`."""
+    pdf = _run("compile", itinerary, options, format="pdf", pdf_standards=PDF_STANDARD)
     if not pdf.startswith(b"%PDF"):
         msg = "typesetting the leaflet gave no PDF"
         raise LeafletError(msg)
@@ -561,14 +673,12 @@ def render_leaflet(itinerary: Itinerary, **options: Any) -> bytes:
 def leaflet_layout(itinerary: Itinerary, **options: Any) -> dict[str, Any]:
     """How the template lays the leaflet out, without writing it.
 
-    Returns a dict with ``format``, ``pages``, ``levels`` (per stop: 0 = summary and booking
-    note whole; higher = shortened, see :data:`LEVELS`), ``factor`` (1, or the smaller type
-    size needed to fit), ``fits`` (False only when even the shortest texts overflow) and
-    ``slots`` (the number of pieces in each column of stops).
+    Returns a dict with ``format``, ``pages`` (sheets of a trifold's insert count too),
+    ``factor`` (1, or the denser setting needed to fit), ``fits`` (always True: more
+    pages are added until everything fits) and ``slots`` (the number of pieces in each
+    column of stops).
     """
-    args = _typst_args(leaflet_data(itinerary, **options))
-    found = _typst("query", str(TEMPLATES / "leaflet.typ"), "<fit>", field="value", one=True,
-                   **args)
+    found = _run("query", itinerary, options, "<fit>", field="value", one=True)
     return dict(json.loads(found))
 
 
@@ -583,8 +693,14 @@ def save_leaflet(
     network: WalkNetwork | None = None,
     day: dt.date | None = None,
     catalogue: Catalogue | None = None,
+    weekly: bool = False,
+    theme: str | None = None,
+    district: str | None = None,
+    bleed: float | str | None = None,
+    logo: str | Path | None = None,
+    cover_image: str | Path | None = None,
 ) -> Path:
-    """Write a printable leaflet of ``itinerary`` to ``path`` (PDF, written atomically).
+    """Write a printable leaflet of ``itinerary`` to ``path`` (PDF/A-2b, written atomically).
 
     Parameters
     ----------
@@ -594,8 +710,9 @@ def save_leaflet(
     path
         The PDF file to write; its folder must exist.
     format
-        ``trifold`` (A4 landscape, 2 pages: outside and inside of a folded sheet) or ``a4``
-        (A4 portrait, 1 or 2 pages).
+        ``trifold`` (A4 landscape, 2 pages: outside and inside of a folded sheet, plus
+        insert pages when the stops need them) or ``a4`` (A4 portrait, as many pages as
+        needed).
     lang
         ``zh``, ``en`` or ``both`` (Chinese and English side by side).
     map_url
@@ -607,10 +724,20 @@ def save_leaflet(
         shows the route and the stops only.
     day
         The day the leaflet is for: opening hours are those of that day (default: the
-        itinerary's date).
+        itinerary's date); for a ``weekly`` leaflet, the season it starts.
     catalogue
-        Where the stops' themes, districts and weekly closing days are looked up (default:
+        Where the stops' hours, booking rules, themes and districts are looked up (default:
         the shipped catalogue).
+    weekly
+        A season leaflet: regular weekly hours and walking times, no clock times.
+    theme, district
+        The route's theme and district (slugs) for the cover; default: the theme every stop
+        shares and the districts of the stops.
+    bleed
+        Millimetres of bleed (0 to :data:`BLEED_MAX`): the pages grow by it and a slug
+        with crop marks, for a print shop. ``None`` or 0: home-printable A4.
+    logo, cover_image
+        A PNG or SVG logo for the cover; a PNG, JPEG or SVG picture for it.
 
     Returns
     -------
@@ -618,5 +745,7 @@ def save_leaflet(
         ``path``.
     """
     pdf = render_leaflet(itinerary, format=format, lang=lang, map_url=map_url,
-                         publisher=publisher, network=network, day=day, catalogue=catalogue)
+                         publisher=publisher, network=network, day=day, catalogue=catalogue,
+                         weekly=weekly, theme=theme, district=district, bleed=bleed, logo=logo,
+                         cover_image=cover_image)
     return write_bytes_atomic(Path(path), pdf)

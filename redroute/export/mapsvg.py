@@ -206,10 +206,13 @@ def _route(canvas: _Canvas, frame: _Frame, legs: Sequence[Leg], style: MapStyle)
     for estimated in (False, True):
         ds = " ".join(_d(line) for line, est in lines if est is estimated)
         if ds:
-            dash = (f' stroke-dasharray="{style.route * 1.8:.2f} {style.route * 1.2:.2f}"'
+            # Long dashes with flat ends (round caps would close the gaps): a dashed leg
+            # reads as dashed in print, as on the HTML map.
+            dash = (f' stroke-dasharray="{style.route * 2.6:.2f} {style.route * 1.6:.2f}"'
                     if estimated else "")
+            cap = "butt" if estimated else "round"
             canvas.parts.append(f'<path d="{ds}" fill="none" stroke="{_RED}" '
-                                f'stroke-width="{style.route:.2f}" stroke-linecap="round" '
+                                f'stroke-width="{style.route:.2f}" stroke-linecap="{cap}" '
                                 f'stroke-linejoin="round"{dash}/>')
     canvas.route_area = unary_union([LineString(line).buffer(style.route * 1.1)
                                      for line, _ in lines if len(line) >= 2])
@@ -239,28 +242,42 @@ def _spread(points: list[tuple[float, float]], gap: float) -> list[tuple[float, 
     return [(p[0], p[1]) for p in pos]
 
 
+def _square(x: float, y: float, r: float, *, end: bool) -> str:
+    """The start (a dark square) or the end (a dark square with a white ring inside)."""
+    out = (f'<rect x="{x - r * 0.8:.2f}" y="{y - r * 0.8:.2f}" width="{r * 1.6:.2f}" '
+           f'height="{r * 1.6:.2f}" rx="0.3" fill="{_INK}" stroke="#ffffff" '
+           'stroke-width="0.35"/>')
+    if end:
+        out += (f'<rect x="{x - r * 0.42:.2f}" y="{y - r * 0.42:.2f}" width="{r * 0.84:.2f}" '
+                f'height="{r * 0.84:.2f}" fill="none" stroke="#ffffff" '
+                f'stroke-width="{r * 0.16:.2f}"/>')
+    return out
+
+
+def _end_words(lang: str, *, both_ends: bool, end: bool) -> str:
+    zh, en = ("起点/终点", "Start/End") if both_ends else ("终点", "End") if end else (
+        "起点", "Start")
+    return {"zh": zh, "en": en}.get(lang, f"{zh} {en}")
+
+
 def _markers(canvas: _Canvas, frame: _Frame, it: Itinerary, style: MapStyle,
              lang: str) -> None:
+    """Stops, the start and the end (the last stop's place when the walk ends there). Every
+    marker is an obstacle before any label is placed, so that no label hides under one."""
     from shapely.geometry import LineString, Point
 
     true = [frame.point(s.lon, s.lat) for s in it.stops]
     start = frame.point(it.start.lon, it.start.lat)
-    shown = _spread([*true, start], 2 * style.stop_r + 0.3)
-    r = style.stop_r
-    # The start (and end) point: a dark square beside the route.
-    sx, sy = shown[-1]
-    canvas.parts.append(f'<rect x="{sx - r * 0.8:.2f}" y="{sy - r * 0.8:.2f}" '
-                        f'width="{r * 1.6:.2f}" height="{r * 1.6:.2f}" rx="0.3" fill="{_INK}" '
-                        f'stroke="#ffffff" stroke-width="0.35"/>')
-    canvas.obstacles.append(Point(sx, sy).buffer(r * 1.2))
     round_trip = it.end is not None and (it.end.lon, it.end.lat) == (it.start.lon, it.start.lat)
-    if style.furniture:
-        zh = "起终点" if round_trip else "起点"
-        en = "Start/End" if round_trip else "Start"
-        word = {"zh": zh, "en": en}.get(lang, f"{zh} {en}")
-        label = (f"{word}: {it.start.name_en}" if lang == "en"
-                 else f"{word} {it.start.name_zh}")
-        _place_point_label(canvas, (sx, sy), label, style.label_font, r * 1.1)
+    ends = [start]
+    if not round_trip:
+        last = it.end or it.stops[-1]
+        ends.append(frame.point(last.lon, last.lat))
+    shown = _spread([*true, *ends], 2 * style.stop_r + 0.3)
+    r = style.stop_r
+    for k, (x, y) in enumerate(shown[len(true):]):
+        canvas.parts.append(_square(x, y, r, end=k == 1))
+        canvas.obstacles.append(Point(x, y).buffer(r * 1.2))
     for stop, (x, y), (tx, ty) in zip(it.stops, shown, true, strict=False):
         if math.hypot(x - tx, y - ty) > 0.4:
             canvas.parts.append(f'<path d="M{tx:.2f},{ty:.2f}L{x:.2f},{y:.2f}" '
@@ -273,6 +290,15 @@ def _markers(canvas: _Canvas, frame: _Frame, it: Itinerary, style: MapStyle,
             f'font-family="{FONT_FAMILY}" font-size="{style.stop_font:.2f}" fill="#ffffff" '
             f'text-anchor="middle">{stop.number}</text>')
         canvas.obstacles.append(Point(x, y).buffer(r + 0.3))
+    if not style.furniture:
+        return
+    places = [it.start] + ([] if round_trip else [it.end or it.stops[-1]])
+    for k, (place, at) in enumerate(zip(places, shown[len(true):], strict=True)):
+        word = _end_words(lang, both_ends=round_trip, end=k == 1)
+        name = place.name_en if lang == "en" else place.name_zh
+        label = f"{word}: {name}" if lang == "en" else f"{word} {name}"
+        if not _place_point_label(canvas, at, label, style.label_font, r * 1.1):
+            _place_point_label(canvas, at, word, style.label_font, r * 1.1)
 
 
 def _label_svg(text: str, at: tuple[float, float], angle: float, size: float, *,
@@ -293,7 +319,8 @@ def _label_box(x: float, y: float, angle: float, w: float, h: float) -> BaseGeom
 
 
 def _place_point_label(canvas: _Canvas, at: tuple[float, float], text: str, size: float,
-                       gap: float) -> None:
+                       gap: float) -> bool:
+    """A label beside a marker, where it covers no marker, label or (if possible) route."""
     w, h = _text_width(text, size), size * 1.15
     x, y = at
     spots = ((gap + w / 2, 0.0), (-gap - w / 2, 0.0), (0.0, gap + h / 2), (0.0, -gap - h / 2),
@@ -306,7 +333,8 @@ def _place_point_label(canvas: _Canvas, at: tuple[float, float], text: str, size
                 canvas.obstacles.append(shape)
                 canvas.parts.append(_label_svg(text, (x + dx, y + dy + size * 0.36), 0.0,
                                                size))
-                return
+                return True
+    return False
 
 
 def _stretches(line: np.ndarray, tolerance: float) -> list[tuple[np.ndarray, np.ndarray]]:
