@@ -846,6 +846,11 @@ def _catalogue_input(catalogue_path: Path | None) -> tuple[str, Path | None]:
 @click.option("--lunch-minutes", type=click.IntRange(10, 120), default=None,
               help="Length of the lunch break in minutes (default 45).")
 @click.option("--no-lunch", is_flag=True, help="No lunch break.")
+@click.option("--walk-limit", "walk_limit", type=click.FloatRange(min=0, min_open=True, max=50),
+              default=None, metavar="KM",
+              help="A leg longer on foot goes by metro when that is quicker (default 2).")
+@click.option("--metro/--no-metro", default=None,
+              help="Allow metro rides between far stops (default) or walk every leg.")
 @_NETWORK_OPTION
 @_lang_option("the schedule and outputs")
 @click.option("--json", "json_out", type=click.Path(path_type=Path, dir_okay=False),
@@ -877,7 +882,8 @@ def plan(route_id: str | None, catalogue_path: Path | None, routes_dir: Path | N
          order: str | None, day: dt.date | None, start: str | None, end: str | None,
          crs: str | None, start_time: dt.time | None, hours: float | None, pace: str | None,
          step_free: bool | None, max_km: float | None, lunch: str | None,
-         lunch_minutes: int | None, no_lunch: bool, source: str | None, lang: str,
+         lunch_minutes: int | None, no_lunch: bool, walk_limit: float | None,
+         metro: bool | None, source: str | None, lang: str,
          json_out: Path | None,
          geojson_out: Path | None, html_out: Path | None, gpx_out: Path | None,
          leaflet_out: Path | None, output_dir: Path | None, tiles: str, leaflet_format: str,
@@ -932,7 +938,8 @@ def plan(route_id: str | None, catalogue_path: Path | None, routes_dir: Path | N
         base, stops=stops, theme=theme, district=district, mandatory=must, order=order,
         start=start, end=end, crs=crs, start_time=start_time, hours=hours, pace=pace,
         step_free=step_free, time_limit=time_limit, seed=seed, max_walk_km=max_km,
-        lunch=_lunch_option(lunch, no_lunch=no_lunch), lunch_minutes=lunch_minutes)
+        lunch=_lunch_option(lunch, no_lunch=no_lunch), lunch_minutes=lunch_minutes,
+        walk_limit_km=walk_limit, metro=metro)
     with _Progress(1, "路网 network") as progress:
         result = make_plan(request, catalogue=cat, date=when, network=source, report=_say,
                            progress=progress.stage)

@@ -24,7 +24,7 @@ __all__ = ["CONNECTOR_FOLD_M", "Segment", "SegmentKind", "Step", "arrive_at", "b
            "build_steps", "compass", "english_street_name"]
 
 #: What a segment is: a piece of a street, or a connector between a stop and its street.
-SegmentKind = Literal["street", "connector"]
+SegmentKind = Literal["street", "connector", "metro"]
 #: A connector shorter than this (metres) is folded into the street step next to it.
 CONNECTOR_FOLD_M = 10.0
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from redroute._errors import ItineraryError
 from redroute.directions import Step, arrive_at
+from redroute.transit import Ride
 from redroute.wording import REASONS, reason_words
 
 if TYPE_CHECKING:
@@ -102,6 +103,16 @@ class Leg:
     geometry: list[tuple[float, float]]
     steps: list[Step]
     estimated: bool
+    #: A metro ride in the middle of the leg (estimated): ``distance_m`` is then the walking
+    #: only, ``duration_s`` the whole leg; the ride runs from ``geometry[ride_at]`` to the
+    #: next point.
+    ride: Ride | None = None
+    ride_at: int = -1
+
+    @property
+    def walking_s(self) -> float:
+        """The time on foot (the whole leg less its ride)."""
+        return self.duration_s - (self.ride.seconds if self.ride else 0.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,8 +215,13 @@ class Itinerary:
 
     @property
     def walking_minutes(self) -> float:
-        """Total walking time."""
-        return sum(leg.duration_s for leg in self.legs) / 60
+        """Total walking time (metro rides not included)."""
+        return sum(leg.walking_s for leg in self.legs) / 60
+
+    @property
+    def ride_minutes(self) -> float:
+        """Total time on the metro (estimated)."""
+        return sum(leg.ride.seconds for leg in self.legs if leg.ride) / 60
 
     @property
     def visiting_minutes(self) -> float:
@@ -261,8 +277,10 @@ class Itinerary:
                 "finish": when(self.finish),
                 # Sums of the rounded legs, so that a file read back writes the same totals.
                 "distance_m": round(sum(round(leg.distance_m, 1) for leg in self.legs), 1),
-                "walking_min": round(sum(round(leg.duration_s, 1) for leg in self.legs) / 60,
+                "walking_min": round(sum(round(leg.walking_s, 1) for leg in self.legs) / 60,
                                      1),
+                "ride_min": round(sum(round(leg.ride.seconds, 1) for leg in self.legs
+                                      if leg.ride) / 60, 1),
                 "visiting_min": round(self.visiting_minutes, 1),
                 "waiting_min": round(self.waiting_minutes, 1),
                 "break_min": round(self.break_minutes, 1),
@@ -283,7 +301,8 @@ class Itinerary:
                  "distance_m": round(leg.distance_m, 1), "duration_s": round(leg.duration_s, 1),
                  "estimated": leg.estimated,
                  "geometry": [[round(x, 7), round(y, 7)] for x, y in leg.geometry],
-                 "steps": [asdict(st) for st in leg.steps]}
+                 "steps": [asdict(st) for st in leg.steps],
+                 **({"ride": leg.ride.to_dict(), "ride_at": leg.ride_at} if leg.ride else {})}
                 for leg in self.legs
             ],
             "excluded": [{**asdict(e), "instead": list(e.instead)} for e in self.excluded],
@@ -418,7 +437,8 @@ def build_itinerary(
         to = stops[k] if k < len(stops) else end
         steps = arrive_at(m_leg.steps, to.name_zh, to.name_en) if to else m_leg.steps
         legs.append(Leg(names[k], names[k + 1], depart, arrive, m_leg.distance_m,
-                        m_leg.duration_s, m_leg.geometry, steps, m_leg.estimated))
+                        m_leg.duration_s, m_leg.geometry, steps, m_leg.estimated, m_leg.ride,
+                        m_leg.ride_at))
         if k < len(stops):
             depart = stops[k].end
         depart = max([depart, *(b.end for b in breaks if b.after_stop == k + 1)])
@@ -462,7 +482,7 @@ def itinerary_schema() -> dict[str, Any]:
                        "distance_m": {"type": "number"}, "bearing": {"type": "number"},
                        "turn": {"type": ["string", "null"]}, "text_zh": {"type": "string"},
                        "text_en": {"type": "string"}, "estimated": {"type": "boolean"},
-                       "kind": {"enum": ["street", "connector"]}},
+                       "kind": {"enum": ["street", "connector", "metro"]}},
     }
     stop = {
         "type": "object",
@@ -481,6 +501,18 @@ def itinerary_schema() -> dict[str, Any]:
             "mandatory": {"type": "boolean"}, "hours_confirmed": {"type": "boolean"},
         },
     }
+    ride = {
+        "type": "object",
+        "required": ["board_zh", "board_en", "alight_zh", "alight_en", "board", "alight",
+                     "lines", "seconds", "distance_m"],
+        "properties": {"board_zh": {"type": "string"}, "board_en": {"type": "string"},
+                       "alight_zh": {"type": "string"}, "alight_en": {"type": "string"},
+                       "board": point, "alight": point,
+                       "lines": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+                       "seconds": {"type": "number", "minimum": 0},
+                       "distance_m": {"type": "number", "minimum": 0},
+                       "estimated": {"const": True}},
+    }
     leg = {
         "type": "object",
         "required": ["origin", "destination", "depart", "arrive", "distance_m", "duration_s",
@@ -491,7 +523,8 @@ def itinerary_schema() -> dict[str, Any]:
                        "duration_s": {"type": "number", "minimum": 0},
                        "geometry": {"type": "array", "items": point},
                        "steps": {"type": "array", "items": step},
-                       "estimated": {"type": "boolean"}},
+                       "estimated": {"type": "boolean"},
+                       "ride": ride, "ride_at": {"type": "integer", "minimum": 0}},
     }
     pause = {
         "type": "object",
@@ -620,7 +653,9 @@ def _rebuild(d: dict[str, Any]) -> Itinerary:
     legs = [Leg(x["origin"], x["destination"], when(x["depart"]), when(x["arrive"]),
                 float(x["distance_m"]), float(x["duration_s"]),
                 [(float(a), float(b)) for a, b in x["geometry"]],
-                [Step(**st) for st in x["steps"]], bool(x["estimated"])) for x in d["legs"]]
+                [Step(**st) for st in x["steps"]], bool(x["estimated"]),
+                Ride.from_dict(x["ride"]) if x.get("ride") else None,
+                int(x.get("ride_at", -1))) for x in d["legs"]]
     start = place(d["start"])
     assert start is not None
     return Itinerary(

@@ -19,6 +19,7 @@ import numpy as np
 from redroute import coords, settings
 from redroute._errors import PlanError
 from redroute.directions import Segment, Step, build_steps
+from redroute.transit import Ride, near_stations, ride, ride_words
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from scipy.sparse import csr_matrix
 
     from redroute.network import Snap, WalkNetwork
+    from redroute.places import NamedPlace
 
 __all__ = ["Leg", "TravelMatrix", "travel_matrix", "walking_speed"]
 
@@ -69,7 +71,14 @@ class Leg:
     steps
         Turn-by-turn directions.
     estimated
-        True when any part of it is estimated (no street data, or a stop far from any street).
+        True when any part of the walk is estimated (no street data, or a stop far from any
+        street). A metro ride is always an estimate and says so in its own words.
+    ride
+        The metro ride in the middle of the leg, if it takes one: ``distance_m`` is then the
+        walking only and ``duration_s`` the whole leg.
+    ride_at
+        With a ride: the index in ``geometry`` of the station it boards at; the ride runs to
+        the next point, the station it leaves at.
     """
 
     origin: int
@@ -79,6 +88,8 @@ class Leg:
     geometry: list[tuple[float, float]]
     steps: list[Step]
     estimated: bool
+    ride: Ride | None = None
+    ride_at: int = -1
 
 
 @dataclass(frozen=True, eq=False)
@@ -101,7 +112,11 @@ class TravelMatrix:
         Where each point joins the network.
     separated
         ``(k, k)`` True where two points lie on separate large parts of the network that no
-        street joins on foot (the two banks of the Huangpu): their distance is ``inf``.
+        street joins on foot (the two banks of the Huangpu): their distance is ``inf``
+        (unless a metro ride joins them).
+    rides
+        The pairs ``(i, j)`` that go by metro (walk limit given): the ride. ``distance_m`` is
+        then the walking to and from the stations, ``duration_s`` the whole way.
     """
 
     points: list[tuple[float, float]]
@@ -112,6 +127,12 @@ class TravelMatrix:
     network: WalkNetwork
     snaps: list[Snap]
     separated: np.ndarray | None = None
+    rides: dict[tuple[int, int], Ride] = field(default_factory=dict)
+    #: For a ride ``(i, j)``: the indices in ``_base`` of the stations it boards and leaves at.
+    _ride_stations: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict,
+                                                                   repr=False)
+    #: The walking matrix of the points and the stations near them (with a walk limit).
+    _base: TravelMatrix | None = field(default=None, repr=False)
     #: The network's CSR with the stops' virtual nodes (``None`` for an estimate).
     _graph: csr_matrix | None = field(default=None, repr=False)
     #: Graph distance between the stops' virtual nodes (``inf``: not joined on the graph).
@@ -128,6 +149,12 @@ class TravelMatrix:
         return self._legs[key]
 
     def _build_leg(self, i: int, j: int) -> Leg:
+        if (i, j) in self.rides and self._base is not None:
+            return self._ride_leg(i, j)
+        if self._base is not None:
+            base = self._base.leg(i, j)
+            return Leg(i, j, base.distance_m, base.duration_s, base.geometry, base.steps,
+                       base.estimated)
         dist = float(self.distance_m[i, j])
         dur = float(self.duration_s[i, j])
         est = bool(self.estimated[i, j])
@@ -147,6 +174,19 @@ class TravelMatrix:
             pts = list(seg.coords)
             geometry.extend(pts if not geometry else pts[1:])
         return Leg(i, j, dist, dur, geometry, build_steps(segments), est)
+
+    def _ride_leg(self, i: int, j: int) -> Leg:
+        """Walk to a station, ride, walk on: one leg, its ride marked estimated."""
+        assert self._base is not None
+        r = self.rides[(i, j)]
+        s, t = self._ride_stations[(i, j)]
+        to_station, from_station = self._base.leg(i, s), self._base.leg(t, j)
+        zh, en = ride_words(r)
+        step = Step(None, None, r.distance_m, 0.0, None, zh, en, estimated=True, kind="metro")
+        geometry = list(to_station.geometry) + list(from_station.geometry)
+        return Leg(i, j, float(self.distance_m[i, j]), float(self.duration_s[i, j]),
+                   geometry, [*to_station.steps, step, *from_station.steps],
+                   bool(self.estimated[i, j]), r, len(to_station.geometry) - 1)
 
     @property
     def _n(self) -> int:
@@ -219,7 +259,8 @@ class TravelMatrix:
 
 def travel_matrix(network: WalkNetwork, points: Sequence[tuple[float, float]], *,
                   pace: str | float = "standard",
-                  names: Sequence[str] | None = None) -> TravelMatrix:
+                  names: Sequence[str] | None = None,
+                  walk_limit_m: float | None = None) -> TravelMatrix:
     """Walking distance (m) and time (s) between all ``(lon, lat)`` points.
 
     Parameters
@@ -232,10 +273,16 @@ def travel_matrix(network: WalkNetwork, points: Sequence[tuple[float, float]], *
         ``standard`` (4.5 km/h), ``senior`` (3.5), ``family`` (3.0) or km/h.
     names
         A name per point, for warnings.
+    walk_limit_m
+        With a limit, a pair farther apart on foot (or on two banks of the Huangpu) may go by
+        metro instead (:mod:`redroute.transit`): walk to a station near the one, ride, walk
+        from a station near the other, when that is quicker. ``None``: walking only.
 
     Pairs that cannot be joined on the graph (a stop in a detached piece) fall back to the
     estimate and are flagged in ``estimated``.
     """
+    if walk_limit_m is not None:
+        return _with_metro(network, points, pace=pace, names=names, walk_limit_m=walk_limit_m)
     speed = walking_speed(pace)
     pts = [(float(lon), float(lat)) for lon, lat in points]
     k = len(pts)
@@ -272,6 +319,100 @@ def travel_matrix(network: WalkNetwork, points: Sequence[tuple[float, float]], *
     np.fill_diagonal(separated, False)
     return TravelMatrix(pts, dist, dist / (speed / 3.6), est, speed, network, snaps,
                         separated, _graph=graph, _raw=raw)
+
+
+@dataclass(frozen=True)
+class _Stations:
+    """The stations near the points of a matrix that join its streets."""
+
+    near: list[list[NamedPlace]]  # per point, nearest first
+    index: dict[str, int]  # station name -> its row in the base matrix
+    points: list[tuple[float, float]]
+    names: list[str]
+
+
+def _stations_near(pts: list[tuple[float, float]]) -> _Stations:
+    near = [[st for st, _ in near_stations(lon, lat)] for lon, lat in pts]
+    index: dict[str, int] = {}
+    points: list[tuple[float, float]] = []
+    names: list[str] = []
+    for found in near:
+        for st in found:
+            if st.name_zh not in index:
+                index[st.name_zh] = len(pts) + len(points)
+                points.append((float(st.lon or 0.0), float(st.lat or 0.0)))
+                names.append(f"{st.label_zh} / {st.label_en}")
+    return _Stations(near, index, points, names)
+
+
+def _walks_to_stations(network: WalkNetwork, pts: list[tuple[float, float]], st: _Stations, *,
+                       pace: str | float, names: Sequence[str] | None) -> TravelMatrix:
+    """The walking matrix of the points and the stations; a station off the streets is
+    reached by an estimated walk like any point, but only the points' warnings are shown."""
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        base = travel_matrix(network, pts + st.points, pace=pace,
+                             names=[*names, *st.names] if names else None)
+    for w in caught:
+        if not any(str(w.message).startswith(name) for name in st.names):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return base
+
+
+def _with_metro(network: WalkNetwork, points: Sequence[tuple[float, float]], *,
+                pace: str | float, names: Sequence[str] | None,
+                walk_limit_m: float) -> TravelMatrix:
+    """The walking matrix, with a metro ride for each pair beyond ``walk_limit_m`` on foot
+    where walking to a station, riding and walking on is quicker."""
+    if not walk_limit_m > 0:
+        msg = f"walk limit {walk_limit_m:g} m is not a positive distance"
+        raise PlanError(msg)
+    pts = [(float(lon), float(lat)) for lon, lat in points]
+    k = len(pts)
+    st = _stations_near(pts)
+    base = _walks_to_stations(network, pts, st, pace=pace, names=names)
+    dist = base.distance_m[:k, :k].copy()
+    dur = base.duration_s[:k, :k].copy()
+    est = base.estimated[:k, :k].copy()
+    separated = (base.separated[:k, :k].copy() if base.separated is not None
+                 else np.zeros((k, k), dtype=bool))
+    rides: dict[tuple[int, int], Ride] = {}
+    via: dict[tuple[int, int], tuple[int, int]] = {}
+    for i in range(k):
+        for j in range(k):
+            if i == j or not dist[i, j] > walk_limit_m:
+                continue
+            best = _best_ride(base, st, i, j)
+            if best is None or not best[0] < dur[i, j]:
+                continue
+            total, r, s, t = best
+            rides[(i, j)], via[(i, j)] = r, (s, t)
+            dist[i, j] = float(base.distance_m[i, s] + base.distance_m[t, j])
+            dur[i, j] = total
+            # The walks' own flag: the ride is always an estimate and says so itself.
+            est[i, j] = bool(base.estimated[i, s] or base.estimated[t, j])
+            separated[i, j] = False
+    return TravelMatrix(pts, dist, dur, est, base.speed_kmh, network, base.snaps[:k],
+                        separated, rides=rides, _ride_stations=via, _base=base)
+
+
+def _best_ride(base: TravelMatrix, st: _Stations, i: int,
+               j: int) -> tuple[float, Ride, int, int] | None:
+    """The quickest way from point ``i`` to point ``j`` by metro: (seconds, ride, boarding
+    row, leaving row)."""
+    best: tuple[float, Ride, int, int] | None = None
+    for a in st.near[i]:
+        for b in st.near[j]:
+            r = ride(a, b)
+            if r is None:
+                continue
+            s, t = st.index[a.name_zh], st.index[b.name_zh]
+            total = float(base.duration_s[i, s] + r.seconds + base.duration_s[t, j])
+            if math.isfinite(total) and (best is None or total < best[0]):
+                best = (total, r, s, t)
+    return best
 
 
 #: A network walk longer than both this many times the straight line and the straight line

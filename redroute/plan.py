@@ -275,7 +275,8 @@ def make_plan(
     names = [start_place.id or start_place.name_en, *(lm.id for lm in candidates)]
     if one_way and end_place is not None:
         names.append(end_place.id or end_place.name_en)
-    matrix = travel_matrix(net, points, pace=request.pace, names=names)
+    matrix = travel_matrix(net, points, pace=request.pace, names=names,
+                           walk_limit_m=request.walk_limit_km * 1000 if request.metro else None)
     if one_way and end_place is not None and matrix.separated is not None \
             and bool(matrix.separated[0, -1]):
         msg = (f"cannot plan this walk: the end {end_place.name_en} is on the other bank of "

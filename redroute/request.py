@@ -47,6 +47,7 @@ CLI_OPTIONS = {
     "step_free": "--step-free", "max_walk_km": "--max-km", "title_zh": "--title-zh",
     "title_en": "--title-en", "time_limit": "--time-limit", "seed": "--seed",
     "core": "--core", "lunch": "--lunch", "lunch_minutes": "--lunch-minutes",
+    "walk_limit_km": "--walk-limit", "metro": "--metro/--no-metro",
 }
 _SLUG = re.compile(r"[A-Za-z0-9]+([-_.][A-Za-z0-9]+)*")
 
@@ -86,6 +87,10 @@ class PlanRequest:
         Avoid steps.
     max_walk_km
         A cap on the walking distance of the day, or ``None`` for the pace's default.
+    walk_limit_km, metro
+        A leg that would walk more than ``walk_limit_km`` (default 2 km; or cross the
+        Huangpu) goes by metro instead when that is quicker: walk to a station, ride, walk on
+        (:mod:`redroute.transit`; the ride is an estimate). ``metro=False``: walk every leg.
     core
         The stops a curated route promises (its description names them): kept whenever
         they are open and fit, and the plan says which and why when one cannot be.
@@ -118,6 +123,8 @@ class PlanRequest:
     core: tuple[str, ...] = ()
     lunch: str | None = "11:30-13:30"
     lunch_minutes: int = 45
+    walk_limit_km: float = 2.0
+    metro: bool = True
 
     def __post_init__(self) -> None:
         # Lists become tuples so that a request is hashable and cannot change under a plan.
@@ -128,7 +135,7 @@ class PlanRequest:
         problems = _check(_values(self))
         if problems:
             _raise(problems, lambda field: f"PlanRequest {field}")
-        for name in ("hours", "max_walk_km", "time_limit"):
+        for name in ("hours", "max_walk_km", "time_limit", "walk_limit_km"):
             value = getattr(self, name)
             if isinstance(value, int):
                 object.__setattr__(self, name, float(value))
@@ -380,6 +387,12 @@ def _check_other(values: Mapping[str, Any]) -> Problems:
     cap = values.get("max_walk_km")
     if cap is not None and not (_is_number(cap) and cap > 0):
         problems.append(("max_walk_km", f"{_q(cap)} must be a positive number of kilometres"))
+    limit = values.get("walk_limit_km", 2.0)
+    if not (_is_number(limit) and 0 < limit <= 50):
+        problems.append(("walk_limit_km", f"{_q(limit)} must be a number of kilometres more "
+                                          "than 0, at most 50"))
+    if not isinstance(values.get("metro", True), bool):
+        problems.append(("metro", "must be true or false"))
     for key in ("title_zh", "title_en"):
         value = values.get(key)
         if value is not None and not (isinstance(value, str) and value.strip()):

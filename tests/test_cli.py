@@ -1021,7 +1021,8 @@ def test_plan_max_km_overrides_the_pace_s_cap(runner: CliRunner, offline: Path) 
 def test_plan_warns_about_a_walk_over_15_km(runner: CliRunner, offline: Path) -> None:
     """A plan of more than 15 km prints one warning line on stderr."""
     code, _, err = run(runner, "plan", "--theme", "martyrs", "--hours", "10", "--max-km", "40",
-                       "--date", "2026-12-05", "--network", "estimate", "--time-limit", "0.5")
+                       "--date", "2026-12-05", "--network", "estimate", "--time-limit", "0.5",
+                       "--no-metro")
     assert code == 0, err
     assert re.search(r"Warning: 这条路线步行 \d+\.\d 公里，超过 15 公里", err)
     assert "more than 15 km: a long day for most people" in err

@@ -47,6 +47,7 @@ LAYERS: dict[str, int] = {
     "redroute._bundle": 2,
     "redroute._netbuild": 2,
     "redroute.directions": 2,
+    "redroute.transit": 2,
     # 3: travel matrices
     "redroute.matrix": 3,
     # 4: the solver (plain arrays in, visits out)

@@ -349,7 +349,7 @@ def test_the_bund_to_lujiazui_is_not_walked_through_a_road_tunnel(
         result = make_plan(
             PlanRequest(stops=("customs-house-security-corps", "mao-liying-martyr-site",
                                "lujiazui-test-site"), start="customs-house-security-corps",
-                        hours=3),
+                        hours=3, metro=False),
             catalogue=two_banks, date=SATURDAY)
     it = result.itinerary
     assert result.network.source == "bundled"
@@ -369,8 +369,34 @@ def test_the_bund_to_lujiazui_is_not_walked_through_a_road_tunnel(
         with pytest.raises(PlanError, match="other bank of the Huangpu"):
             make_plan(PlanRequest(stops=("mao-liying-martyr-site",),
                                   start="customs-house-security-corps",
-                                  end=f"{LUJIAZUI[1]},{LUJIAZUI[0]}"),
+                                  end=f"{LUJIAZUI[1]},{LUJIAZUI[0]}", metro=False),
                       catalogue=two_banks, date=SATURDAY)
+
+
+@pytest.mark.slow
+def test_the_bund_to_lujiazui_goes_by_metro_when_rides_are_allowed(
+        cat: Catalogue, tmp_path: Path, offline: Path) -> None:
+    """With the metro (the default), the Lujiazui stop is kept: the leg walks to a station on
+    the Bund's side, rides under the river and walks on; the walked parts stay on their
+    banks."""
+    two_banks = load_catalogue(_cross_river_catalogue(cat, tmp_path))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NetworkWarning)
+        result = make_plan(
+            PlanRequest(stops=("mao-liying-martyr-site", "lujiazui-test-site"),
+                        start="customs-house-security-corps", order="fixed", hours=3),
+            catalogue=two_banks, date=SATURDAY)
+    it = result.itinerary
+    assert [s.id for s in it.stops] == ["mao-liying-martyr-site", "lujiazui-test-site"]
+    leg = it.legs[1]
+    assert leg.ride is not None
+    assert leg.ride.board[0] < 121.49 < leg.ride.alight[0]  # boards west, leaves east
+    assert max(p[0] for p in leg.geometry[:leg.ride_at + 1]) < 121.494
+    assert min(p[0] for p in leg.geometry[leg.ride_at + 1:]) > 121.494
+    metro = [st for st in leg.steps if st.kind == "metro"]
+    assert len(metro) == 1
+    assert leg.ride.board_zh in metro[0].text_zh and leg.ride.alight_en in metro[0].text_en
+    assert leg.distance_m < 2000  # the walking only
 
 
 # --------------------------------------------------------------------------- issue 12: dates
@@ -458,7 +484,7 @@ def test_budget_too_short_for_the_first_stop_of_an_open_walk(cat: Catalogue) -> 
 def test_end_unreachable_by_the_deadline(cat: Catalogue) -> None:
     message = plan_error(stops=["old-yuyangli-2"], catalogue=cat, date=SATURDAY,
                          start="peoples-square", end="lu-xun-tomb", hours=0.5,
-                         start_time=dt.time(9, 0), network="estimate")
+                         start_time=dt.time(9, 0), network="estimate", metro=False)
     assert "the walk from the start, People's Square, to the end, " in message
     assert "it does not fit before 09:30, the end of the 0.5 h time budget" in message
 
@@ -733,7 +759,8 @@ def test_a_senior_day_is_capped_at_six_km_unless_the_request_says_more(
 
     assert settings.MAX_WALK_KM == {"standard": 12.0, "senior": 6.0, "family": 5.0}
     kwargs: dict[str, Any] = {"district": "hongkou", "hours": 9, "pace": "senior",
-                              "catalogue": cat, "date": SATURDAY, "network": "estimate"}
+                              "catalogue": cat, "date": SATURDAY, "network": "estimate",
+                              "metro": False}
     capped = quiet(**kwargs)
     assert capped.distance_m <= 6000 + 1
     assert any(e.reason == "distance" for e in capped.excluded)
@@ -749,7 +776,7 @@ def test_a_walk_of_more_than_15_km_is_warned_about(cat: Catalogue) -> None:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         it = plan_itinerary(theme="martyrs", catalogue=cat, date=SATURDAY, network="estimate",
-                            hours=10, max_walk_km=40, time_limit=0.5)
+                            hours=10, max_walk_km=40, time_limit=0.5, metro=False)
     assert it.distance_m > 15_000
     long = [w for w in caught if issubclass(w.category, LongWalkWarning)]
     assert len(long) == 1

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 from redroute._errors import MapError
 from redroute._io import write_text_atomic
 from redroute.coords import wgs84_to_gcj02
+from redroute.transit import ride_words
 from redroute.wording import (
     HOURS_UNCONFIRMED,
     LANGS,
@@ -84,6 +85,7 @@ _DATUM_LABELS = {
 }
 _ROUTE_COLOUR = "#c62828"
 _EST_COLOUR = "#e07a10"
+_RIDE_COLOUR = "#5e35b1"
 
 
 
@@ -398,12 +400,17 @@ def _place_popup(it: Itinerary, kind: str, t: _Text) -> list[list[str]]:
 
 
 def _leg_popup(it: Itinerary, k: int, leg: Leg, t: _Text) -> dict[str, Any]:
-    walk = leg.duration_s / 60
+    walk = leg.walking_s / 60
     o_zh, o_en = _place_names(it, leg.origin)
     d_zh, d_en = _place_names(it, leg.destination)
+    title = (t.pick(f"步行 {duration(walk, 'zh')}", f"Walk {duration(walk, 'en')}")
+             + f" · {distance(leg.distance_m)}")
+    if leg.ride is not None:
+        minutes = leg.ride.minutes
+        title = t.pick(f"地铁约 {minutes} 分钟（估算）+ ", f"Metro about {minutes} min "
+                       "(estimated) + ") + title
     lines = [
-        ["title", t.pick(f"步行 {duration(walk, 'zh')}", f"Walk {duration(walk, 'en')}")
-         + f" · {distance(leg.distance_m)}"],
+        ["title", title],
         ["time", f"{leg.depart:%H:%M}–{leg.arrive:%H:%M}"],
         ["subtitle", t.pick(f"{o_zh} → {d_zh}", f"{o_en} → {d_en}", "\n")],
     ]
@@ -466,6 +473,9 @@ _SWATCH_ROUTE = (f'<svg width="34" height="10" aria-hidden="true"><line x1="2" y
                  f'y2="5" stroke="{_ROUTE_COLOUR}" stroke-width="4" stroke-linecap="round"/></svg>')
 _SWATCH_EST = (f'<svg width="34" height="10" aria-hidden="true"><line x1="2" y1="5" x2="32" '
                f'y2="5" stroke="{_EST_COLOUR}" stroke-width="4" stroke-dasharray="6 5"/></svg>')
+_SWATCH_RIDE = (f'<svg width="34" height="10" aria-hidden="true"><line x1="2" y1="5" x2="32" '
+                f'y2="5" stroke="{_RIDE_COLOUR}" stroke-width="4" stroke-dasharray="2 6" '
+                f'stroke-linecap="round"/></svg>')
 _CUP = ('<svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true"><path '
         'd="M4 9h13v5a5 5 0 0 1-5 5H9a5 5 0 0 1-5-5zM17 10h2a2.5 2.5 0 0 1 0 5h-2M8 3v3M12 '
         '3v3" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round"/></svg>')
@@ -518,7 +528,7 @@ def _panel_html(it: Itinerary, t: _Text, provider: TileProvider,
             body.append("<li>" + _e(t.pick(f"{x.name_zh}：{why.zh}",
                                            f"{x.name_en}: {why.en}")) + "</li>")
         body.append("</ul></section>")
-    body.append(_legend_html(t, provider))
+    body.append(_legend_html(t, provider, rides=any(leg.ride for leg in it.legs)))
     credit = attribution_html(t.lang, data_date=data_date)
     body.append(f'<p class="rr-credit">{credit} · redroute</p>')
     toggle = _e(t.pick("日程", "Schedule"))
@@ -554,8 +564,10 @@ def _break_rows(it: Itinerary, after: int, t: _Text) -> list[str]:
 
 
 def _leg_row(k: int, leg: Leg, t: _Text) -> str:
-    minutes = leg.duration_s / 60
+    minutes = leg.walking_s / 60
     walk = t.pick(f"步行 {duration(minutes, 'zh')}", f"walk {duration(minutes, 'en')}")
+    if leg.ride is not None:
+        walk = t.pick(*ride_words(leg.ride)) + " · " + walk
     est = (f' <span class="rr-est">{_e(t.pick("估算", "estimated"))}</span>'
            if leg.estimated else "")
     cls = "rr-row rr-leg rr-leg-est" if leg.estimated else "rr-row rr-leg"
@@ -582,7 +594,7 @@ def _stop_row(s: Stop, t: _Text) -> str:
             f'<span class="rr-detail">{_e(" · ".join(detail))}</span></span></a></li>')
 
 
-def _legend_html(t: _Text, provider: TileProvider) -> str:
+def _legend_html(t: _Text, provider: TileProvider, *, rides: bool = False) -> str:
     datum = t.pick(*_DATUM_LABELS[provider.datum])
     base = t.pick(f"底图：{provider.label_zh}", f"Base map: {provider.label_en}")
     items = [
@@ -592,6 +604,9 @@ def _legend_html(t: _Text, provider: TileProvider) -> str:
         (f'<span class="rr-badge rr-badge-start">{_FLAG}</span>', t.pick("起点 / 终点",
                                                                        "start / end")),
     ]
+    if rides:
+        items.insert(2, (_SWATCH_RIDE, t.pick("地铁（估算，直线示意）",
+                                              "metro ride (estimated, drawn straight)")))
     rows = "".join(f"<li>{icon}<span>{_e(label)}</span></li>" for icon, label in items)
     return (f'<section class="rr-legend"><h2>{_e(t.pick("图例", "Legend"))}</h2><ul>{rows}</ul>'
             f'<p class="rr-datum">{_e(base)}<br>{_e(datum)}</p></section>')
@@ -708,9 +723,18 @@ def _add_overlays(m: folium.Map, it: Itinerary, project: Callable[[float, float]
 
     refs: dict[str, Any] = {"legs": [], "casings": [], "stops": {}, "places": {}}
     for k, leg in enumerate(it.legs, start=1):
-        line = [project(x, y) for x, y in leg.geometry]
+        line: list[Any] = [project(x, y) for x, y in leg.geometry]
         if len(line) < 2:
             line = [line[0], line[0]] if line else [project(it.start.lon, it.start.lat)] * 2
+        if leg.ride is not None and 0 <= leg.ride_at < len(line) - 1:
+            # The walks as one line of two parts; the ride drawn on its own, straight.
+            ride_line = line[leg.ride_at:leg.ride_at + 2]
+            line = [part for part in (line[:leg.ride_at + 1], line[leg.ride_at + 1:])
+                    if len(part) >= 2] or [ride_line]
+            folium.PolyLine(  # type: ignore[no-untyped-call]
+                ride_line, weight=4, opacity=0.9, color=_RIDE_COLOUR, dash_array="2 8",
+                line_cap="round", interactive=False, class_name=f"rr-ride rr-ride-{k}",
+            ).add_to(m)
         casing = folium.PolyLine(  # type: ignore[no-untyped-call]
             line, color="#ffffff", weight=10, opacity=0.9, class_name="rr-casing")
         casing.add_to(m)

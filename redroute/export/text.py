@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from redroute.transit import ride_words
 from redroute.vocabulary import BOOKING
 from redroute.wording import (
     HOURS_UNCONFIRMED,
@@ -38,6 +39,13 @@ _ON_THE_ROUTE_M = 100.0
 
 
 def _leg_line(leg: Leg, lang: str) -> str:
+    if leg.ride is not None:
+        walk_min = leg.walking_s / 60
+        ride = pick(*ride_words(leg.ride), lang)
+        on_foot = pick(f"另步行 {duration(walk_min, 'zh')}，{distance(leg.distance_m)}",
+                       f"plus {duration(walk_min, 'en')} on foot, "
+                       f"{distance(leg.distance_m)}", lang)
+        return f"         ↓ {ride}; {on_foot}"
     minutes = leg.duration_s / 60
     walk = pick(f"步行 {duration(minutes, 'zh')}", f"walk {duration(minutes, 'en')}", lang)
     est = pick("（估算）", "(estimated)", lang, " ") if leg.estimated else ""
