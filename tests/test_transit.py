@@ -190,3 +190,17 @@ def test_no_metro_walks_every_leg() -> None:
     it = _across_town(metro=False)
     assert not any(leg.ride for leg in it.legs)  # type: ignore[attr-defined]
     assert it.distance_m > _across_town().distance_m  # type: ignore[attr-defined]
+
+
+def test_the_gpx_track_leaves_the_ride_out() -> None:
+    """A ride is not walked: the GPX has two segments for that leg, the boarding station as
+    a waypoint, and no track point between the two stations."""
+    from redroute.export.gpx import gpx_text
+
+    it = _across_town()
+    xml = gpx_text(it, lang="both")  # type: ignore[arg-type]
+    ride_leg = next(leg for leg in it.legs if leg.ride)  # type: ignore[attr-defined]
+    moving = [leg for leg in it.legs if len(set(leg.geometry)) > 1]  # type: ignore[attr-defined]
+    assert xml.count("<trkseg>") == len(moving) + 1
+    assert "<type>metro</type>" in xml
+    assert f"{ride_leg.ride.board_zh}站" in xml

@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import replace
 from itertools import pairwise
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from redroute import settings
 from redroute._errors import GpxError
 from redroute._io import write_text_atomic
 from redroute.coords import haversine_m
+from redroute.transit import ride_words
 from redroute.wording import (
     ODBL_URL,
     OSM_COPYRIGHT_URL,
@@ -88,6 +90,25 @@ def _leg_points(leg: Leg) -> list[gpxpy.gpx.GPXTrackPoint]:
     return points
 
 
+def _leg_parts(leg: Leg) -> list[list[Any]]:
+    """The walked parts of a leg as timed points: one part, or two around a metro ride (the
+    ride itself is not a track: it is not walked)."""
+    if leg.ride is None or not 0 <= leg.ride_at < len(leg.geometry) - 1:
+        return [_leg_points(leg)]
+    before, after = leg.geometry[:leg.ride_at + 1], leg.geometry[leg.ride_at + 1:]
+    lengths = [sum(haversine_m(a[0], a[1], b[0], b[1]) for a, b in pairwise(part))
+               for part in (before, after)]
+    total = sum(lengths) or 1.0
+    first = dt.timedelta(seconds=leg.walking_s * lengths[0] / total)
+    last = dt.timedelta(seconds=leg.walking_s * lengths[1] / total)
+    parts = []
+    for part, depart, arrive in ((before, leg.depart, leg.depart + first),
+                                 (after, leg.arrive - last, leg.arrive)):
+        if len(part) >= 2:
+            parts.append(_leg_points(replace(leg, geometry=part, depart=depart, arrive=arrive)))
+    return parts
+
+
 def gpx_text(itinerary: Itinerary, *, lang: str = "both",
              created: dt.datetime | None = None) -> str:
     """The GPX 1.1 document of an itinerary.
@@ -150,9 +171,17 @@ def gpx_text(itinerary: Itinerary, *, lang: str = "both",
         # on the waypoints, and a segment of two identical points confuses GPS apps.
         if len({(round(x, 7), round(y, 7)) for x, y in leg.geometry or []}) < 2:
             continue
-        segment = gpxpy.gpx.GPXTrackSegment()
-        segment.points.extend(_leg_points(leg))
-        track.segments.append(segment)
+        for points in _leg_parts(leg):
+            segment = gpxpy.gpx.GPXTrackSegment()
+            segment.points.extend(points)
+            track.segments.append(segment)
+        if leg.ride is not None:
+            zh, en = ride_words(leg.ride)
+            board = leg.ride.board
+            gpx.waypoints.append(gpxpy.gpx.GPXWaypoint(
+                latitude=board[1], longitude=board[0], name=pick(zh, en, lang),
+                description=pick(f"{leg.ride.board_zh}站", f"{leg.ride.board_en} Station",
+                                 lang), symbol="Train", type="metro"))
     gpx.tracks.append(track)
     # gpxpy escapes <, & and > but passes control characters, which no XML may hold; text
     # from a hostile itinerary file or catalogue shows them as visible escapes instead.
