@@ -360,7 +360,10 @@ def _booking_notes(it: Itinerary, bookings: list[str]) -> list[dict[str, str]]:
 def _leg_words(leg: Leg | None, *, weekly: bool) -> dict[str, Any] | None:
     if leg is None or leg.distance_m < _NO_WALK_M:
         return None
-    zh, en = _minutes(leg.duration_s / 60)
+    minutes = leg.duration_s / 60
+    zh, en = _minutes(minutes)
+    if round(minutes) < 1:  # next door: not "Walk 0 min"
+        zh, en = "不到 1 分钟", "under 1 min"
     return {"walk_zh": f"步行 {zh}", "walk_en": f"Walk {en}",
             "distance": distance(leg.distance_m), "estimated": leg.estimated,
             "arrive": "" if weekly else f"{leg.arrive:%H:%M}",
