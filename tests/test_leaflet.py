@@ -593,3 +593,176 @@ def test_a_break_after_the_last_stop_comes_before_the_walk_to_the_end(
     data = leaflet_data(moved, format="a4", lang="both")
     assert data["final_pause"]["zh"] == "午餐休息 45 分钟"
     assert not any(s["pause_before"] for s in data["stops"])
+
+
+# --------------------------------------------------------------------------- print production
+
+
+LOGO_SVG = ('<svg xmlns="http://www.w3.org/2000/svg" width="40" height="40" viewBox="0 0 40 40">'
+            '<circle cx="20" cy="20" r="18" fill="#b71c1c"/></svg>')
+
+
+def _png(path: Path, size: tuple[int, int] = (60, 40)) -> Path:
+    from PIL import Image
+
+    Image.new("RGB", size, (30, 120, 200)).save(path)
+    return path
+
+
+@pytest.mark.slow
+def test_bleed_logo_and_cover_picture(estimated_itinerary: Itinerary, tmp_path: Path) -> None:
+    """--bleed 3: each page grows by the bleed and the slug of the crop marks, the red cover
+    runs into the bleed; the logo and the cover picture are drawn; PDF/A-2b."""
+    logo = tmp_path / "logo.svg"
+    logo.write_text(LOGO_SVG, encoding="utf-8")
+    cover = _png(tmp_path / "cover.png")
+    plain = save_leaflet(estimated_itinerary, tmp_path / "plain.pdf", format="trifold")
+    printed = save_leaflet(estimated_itinerary, tmp_path / "print.pdf", format="trifold",
+                           bleed=3, logo=logo, cover_image=cover)
+    grow = (3 + 6) * 2 * 72 / 25.4
+    for page in _reader(printed).pages:
+        assert float(page.mediabox.width) == pytest.approx(A4_LONG + grow, abs=1)
+        assert float(page.mediabox.height) == pytest.approx(A4_SHORT + grow, abs=1)
+    for page in _reader(plain).pages:
+        assert float(page.mediabox.width) == pytest.approx(A4_LONG, abs=1)
+    # The cover's red runs to the bleed's edge at the top right; the slug beyond is white.
+    img = _ppm(printed, 1).astype(int)
+    mm = img.shape[1] / (297 + 18)
+    red = img[int(7 * mm), int((297 + 9 + 1) * mm)]  # in the bleed, above the cover
+    assert red[0] > 150 and red[1] < 90, red
+    slug = img[int(2 * mm), int((297 + 9 + 7) * mm)]
+    assert slug.min() > 240, slug
+    raw = printed.read_bytes()
+    assert b"pdfaid:part" in raw and b"/Subtype /Image" in raw.replace(b"/Subtype/Image",
+                                                                        b"/Subtype /Image")
+    a4 = save_leaflet(estimated_itinerary, tmp_path / "a4.pdf", format="a4", bleed="2.5",
+                      logo=_png(tmp_path / "logo.png"))
+    page = _reader(a4).pages[0]
+    assert float(page.mediabox.width) == pytest.approx(A4_SHORT + (2.5 + 6) * 2 * 72 / 25.4,
+                                                       abs=1)
+
+
+def test_the_pdf_is_pdfa_with_embedded_subset_fonts(estimated_itinerary: Itinerary,
+                                                    tmp_path: Path) -> None:
+    """PDF/A-2b (XMP pdfaid part 2, conformance B); fonts are subsets (ABCDEF+Name)."""
+    path = save_leaflet(estimated_itinerary, tmp_path / "a.pdf", format="a4")
+    raw = path.read_bytes()
+    assert re.search(rb"pdfaid:part(>|=\")2", raw)
+    assert re.search(rb"pdfaid:conformance(>|=\")B", raw)
+    names = {str(f.get("/BaseFont")) for f in _fonts(path)}
+    assert names and all(re.match(r"/?[A-Z]{6}\+", n) for n in names), names
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--bleed", "-3"], "bleed '-3' (--bleed)"),
+    (["--bleed", "three"], "bleed 'three' (--bleed)"),
+    (["--bleed", "40"], "from 0 to 10"),
+    (["--logo", "/nonexistent/logo.png"], "cannot read the logo file /nonexistent/logo.png "
+                                          "(--logo)"),
+    (["--cover-image", "/nonexistent/c.jpg"], "(--cover-image)"),
+])
+def test_bad_print_options_are_one_error_line(runner: Any, itinerary_json: Path,
+                                              tmp_path: Path, args: list[str],
+                                              message: str) -> None:
+    """A bad bleed or a missing logo: one bilingual Error line naming the value and the
+    option, exit 1, no traceback, and the existing output untouched."""
+    out = tmp_path / "x.pdf"
+    out.write_bytes(b"old")
+    result = runner.invoke(main, ["leaflet", str(itinerary_json), "-o", str(out), *args])
+    assert result.exit_code == 1, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
+    assert message in lines[0]
+    assert re.search(r"[\u4e00-\u9fff]", lines[0])  # Chinese too
+    assert "Traceback" not in result.output
+    assert out.read_bytes() == b"old"
+
+
+def test_a_logo_that_is_not_an_image(runner: Any, itinerary_json: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "logo.png"
+    bad.write_text("not a picture", encoding="utf-8")
+    result = runner.invoke(main, ["leaflet", str(itinerary_json), "-o", str(tmp_path / "x.pdf"),
+                                  "--logo", str(bad)])
+    assert result.exit_code == 1
+    assert "is not a PNG or SVG image" in result.stderr
+    assert not (tmp_path / "x.pdf").exists()
+
+
+# --------------------------------------------------------------------------- season, facts
+
+
+def test_weekly_leaflet_data(estimated_itinerary: Itinerary) -> None:
+    """A season leaflet: weekly hours from the catalogue, no clock times, the days it
+    suits on the cover."""
+    data = leaflet_data(estimated_itinerary, weekly=True)
+    assert data["weekly"] is True
+    assert data["date_zh"].startswith("适合参观：") and data["date_en"].startswith("Best on: ")
+    assert data["start"]["time"] == "" and data["stats"]["departure"] == ""
+    congress = next(s for s in data["stops"] if s["id"] == "first-congress-site")
+    assert congress["time"] == ""
+    assert "周一闭馆" in congress["hours_zh"] and "closed Mon" in congress["hours_en"]
+    assert congress["span_zh"].startswith("建议参观")
+    assert all(p is None or p["time"] == "" for p in (s["pause_before"]
+                                                       for s in data["stops"]))
+
+
+def test_weekly_hours_words() -> None:
+    from redroute.export.weekly import open_weekdays, weekdays_words, weekly_hours
+
+    cat = load_catalogue()
+    words = weekly_hours(cat.get("first-congress-site"), dt.date(2026, 12, 1))
+    assert words.zh.startswith("周二至周日 ") and words.zh.endswith("周一闭馆")
+    assert "last entry" in words.en
+    assert weekly_hours(None, dt.date(2026, 12, 1)).en == "opening hours unknown"
+    assert weekdays_words(range(7)).zh == "每天"
+    assert weekdays_words([0, 2, 3, 4]).en == "Mon, Wed–Fri"
+    assert open_weekdays([cat.get("first-congress-site")], dt.date(2026, 12, 1)) == [1, 2, 3,
+                                                                                     4, 5, 6]
+
+
+def test_cover_theme_and_district_come_from_the_route(estimated_itinerary: Itinerary) -> None:
+    """Given the route's theme, the cover says it; without, only a theme every stop has."""
+    data = leaflet_data(estimated_itinerary, theme="anthem", district="xuhui")
+    assert data["theme_zh"] == "国歌诞生" and data["district_zh"] == "徐汇区"
+    free = leaflet_data(estimated_itinerary)
+    cat = load_catalogue()
+    shared = set.intersection(*(set(cat.get(s.id).themes) for s in estimated_itinerary.stops))
+    assert (free["theme_zh"] != "") == bool(shared)
+
+
+def test_notes_only_say_what_the_data_says(estimated_itinerary: Itinerary) -> None:
+    """No 'old lane houses', no ID rule the catalogue does not give."""
+    for weekly in (False, True):
+        notes = " ".join(n["zh"] + n["en"] for n in leaflet_data(estimated_itinerary,
+                                                                 weekly=weekly)["notes"])
+        assert "里弄" not in notes and "lane house" not in notes
+        assert "身份证" not in notes
+
+
+def test_hours_and_booking_come_from_the_catalogue_used(estimated_itinerary: Itinerary,
+                                                        tmp_path: Path) -> None:
+    """A leaflet of an itinerary file shows the booking rule of the --catalogue given."""
+    from redroute.catalogue import Catalogue
+
+    cat = load_catalogue()
+    first = estimated_itinerary.stops[0].id
+    changed = [dataclasses.replace(lm, booking="required", booking_note_zh="请提前三天电话预约。",
+                                   booking_note_en="Phone three days ahead.",
+                                   opening_hours="We 10:00-12:00") if lm.id == first else lm
+               for lm in cat]
+    data = leaflet_data(estimated_itinerary, catalogue=Catalogue(changed))
+    stop = data["stops"][0]
+    assert stop["booking"] == "required" and stop["booking_en"] == "Phone three days ahead."
+    assert stop["closed"] is True  # the walk's Saturday: that catalogue says Wednesdays only
+    weekly = leaflet_data(estimated_itinerary, catalogue=Catalogue(changed), weekly=True)
+    assert weekly["stops"][0]["hours_en"] == "Wed 10:00–12:00; closed Mon, Tue, Thu–Sun"
+
+
+def test_zero_length_legs_are_not_printed(estimated_itinerary: Itinerary) -> None:
+    it = estimated_itinerary
+    legs = list(it.legs)
+    legs[1] = dataclasses.replace(legs[1], distance_m=0.0, duration_s=0.0)
+    legs[2] = dataclasses.replace(legs[2], distance_m=20.0, duration_s=16.0)
+    data = leaflet_data(dataclasses.replace(it, legs=legs))
+    assert data["stops"][1]["leg"] is None
+    assert data["stops"][2]["leg"]["walk_en"] == "Walk under 1 min"
