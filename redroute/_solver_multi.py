@@ -112,6 +112,7 @@ class _MultiSearch:
         self.shake_fraction = 0.5
         self.noise = 0.3
         self.deadline = _INF
+        self.swaps = True
 
     # ---------------------------------------------------------------- basics
 
@@ -231,6 +232,8 @@ class _MultiSearch:
                     return routes
                 routes[k] = self.focus(routes, k).improve(routes[k])
             routes = self.relocate(routes)
+            if self.swaps:
+                routes = self.exchange(routes)
             if self.key(routes) <= before:
                 return routes
 
@@ -251,6 +254,56 @@ class _MultiSearch:
                     continue
                 i += 1
         return routes
+
+    def exchange(self, routes: list[_Route]) -> list[_Route]:
+        """Swap two stops of two tours (each at its best place), then insert free stops, while
+        that gains."""
+        best = self.key(routes)
+        for a in range(self.m):
+            for b in range(a + 1, self.m):
+                i = 0
+                while i < len(routes[a].nodes):
+                    if time.perf_counter() > self.deadline:
+                        return routes
+                    swapped = self._swap(routes, a, b, i)
+                    if swapped is not None and self.key(swapped) > best:
+                        routes, best = swapped, self.key(swapped)
+                    i += 1
+        return routes
+
+    def _swap(self, routes: list[_Route], a: int, b: int, i: int) -> list[_Route] | None:
+        sa, sb = self.searches[a], self.searches[b]
+        v = routes[a].nodes[i]
+        if not np.isin(v, self.feasible[b]):
+            return None
+        without_a = sa.evaluate(routes[a].nodes[:i] + routes[a].nodes[i + 1:])
+        if without_a is None:
+            return None
+        fits_a = [w for w in routes[b].nodes if np.isin(w, self.feasible[a])]
+        if not fits_a:
+            return None
+        shift_a, _ = sa.insertions(without_a, np.asarray(fits_a, dtype=np.int64))
+        for j in np.flatnonzero(np.isfinite(shift_a).any(axis=0)).tolist():
+            w = fits_a[j]
+            q = routes[b].nodes.index(w)
+            without_b = sb.evaluate(routes[b].nodes[:q] + routes[b].nodes[q + 1:])
+            if without_b is None:
+                continue
+            shift_b, _ = sb.insertions(without_b, np.array([v], dtype=np.int64))
+            if not np.isfinite(shift_b).any():
+                continue
+            p = int(np.argmin(shift_a[:, j]))
+            new_a = sa.evaluate([*without_a.nodes[:p], w, *without_a.nodes[p:]])
+            p = int(np.argmin(shift_b[:, 0]))
+            new_b = sb.evaluate([*without_b.nodes[:p], v, *without_b.nodes[p:]])
+            if new_a is None or new_b is None:
+                continue
+            trial = list(routes)
+            trial[a], trial[b] = new_a, new_b
+            trial = self.insert(trial)
+            if self.key(trial) > self.key(routes):
+                return trial
+        return None
 
     def _move(self, routes: list[_Route], a: int, i: int, v: int) -> list[_Route] | None:
         without = self.searches[a].evaluate(routes[a].nodes[:i] + routes[a].nodes[i + 1:])

@@ -110,7 +110,7 @@ class _Search:
         self.score: list[float] = inst.score.tolist()
         self.mandatory = inst.mandatory
         self.restart = 100
-        self.shake_fraction = 0.5
+        self.shake_fraction = 0.15
         self.noise = 0.3
         self.cap = 200
         self.keys: dict[int, float] = {}

@@ -31,6 +31,16 @@ new best tour is improved by that DP over the tour merged with the unvisited sto
 or-opt moves on the walk, and swaps of a stop for a better-scoring one. The search is a
 function of ``seed`` and of the number of iterations done: it is reproducible whenever it
 stops on its iteration budget or on stagnation rather than on the clock (see :func:`solve`).
+
+Several tours
+-------------
+A :class:`MultiProblem` holds the same arrays and one :class:`TourSpec` per tour (a day of a
+trip): its start and end, start time, budget, latest end, walking limit and, when they differ
+from day to day, its own visiting windows. :func:`solve_tours` returns a
+:class:`MultiSolution`: one :class:`Solution` per tour, no stop twice, and one list of the
+stops left out with the reason for the trip (each tour's own reason in its ``excluded``).
+Exact by subset DPs up to a dozen candidates, iterated local search above (in
+:mod:`redroute._solver_multi`).
 """
 
 from __future__ import annotations
@@ -939,10 +949,6 @@ def solve_tours(
         return MultiSolution((solution,), solution.score, solution.travel_time,
                              solution.distance, solution.optimal, dict(solution.excluded))
     insts = [_Instance(p) for p in problem.problems]
-    for k, inst in enumerate(insts):
-        if not inst.empty_feasible:
-            msg = f"{problem.tour_name(k)}: {_no_tour(inst)}"
-            raise InfeasibleRequestError(msg, stops=[inst.s, inst.e])
     places = problem.places
     nodes = [v for v in range(problem.size) if v not in places]
     why = [{v: _explain(inst, v) for v in nodes} for inst in insts]
@@ -957,13 +963,13 @@ def solve_tours(
     if len(cands) <= limit:
         paths = _exact_tours(insts, cands, feasible, required)
         if paths is None:
-            _tours_failure(problem, required, proven=True)
+            _tours_failure(problem, insts, required, proven=True)
         optimal = True
     else:
         search = _MultiSearch(insts, feasible, required, np.random.default_rng(seed))
         routes = search.initial()
         if routes is None:
-            _tours_failure(problem, required, proven=False)
+            _tours_failure(problem, insts, required, proven=False)
         routes = search.run(routes, deadline=deadline,
                             iterations=2**62 if iterations is None else iterations,
                             stall=stall)
@@ -972,7 +978,13 @@ def solve_tours(
     return _multi_solution(problem, insts, paths, why, optimal=optimal)
 
 
-def _tours_failure(problem: MultiProblem, required: frozenset[int], *, proven: bool) -> NoReturn:
+def _tours_failure(problem: MultiProblem, insts: list[_Instance], required: frozenset[int], *,
+                   proven: bool) -> NoReturn:
+    for k, inst in enumerate(insts):
+        # (a stop may still shorten a walk that is too long empty, on non-metric distances)
+        if not inst.empty_feasible and (proven or not required):
+            msg = f"{problem.tour_name(k)}: {_no_tour(inst)}"
+            raise InfeasibleRequestError(msg, stops=[inst.s, inst.e])
     names = ", ".join(problem.problems[0].name(v) for v in sorted(required))
     msg = f"mandatory stops {names} cannot all be visited in the {len(problem.tours)} tours"
     if not proven:
