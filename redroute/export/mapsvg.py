@@ -12,6 +12,7 @@ Street names come from OSM and are escaped; the SVG carries no script.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 from dataclasses import dataclass, field
@@ -41,6 +42,8 @@ _MAJOR = frozenset({"trunk", "trunk_link", "primary", "primary_link", "secondary
                     "secondary_link"})
 _MINOR = frozenset({"tertiary", "tertiary_link", "residential", "unclassified",
                     "living_street", "road"})
+#: The strip at the bottom of a map kept for the credit line (mm).
+_CREDIT_STRIP = 3.5
 _SCALES_M = (20, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10_000)
 
 
@@ -541,7 +544,11 @@ def route_map_svg(itinerary: Itinerary, *, width_mm: float, height_mm: float,
         pts.append((itinerary.end.lon, itinerary.end.lat))
     for leg in itinerary.legs:
         pts.extend(leg.geometry)
-    frame = _frame(np.asarray(pts, dtype=float), width_mm, height_mm, st.margin)
+    # With furniture, the route keeps off a strip at the bottom: the credit's line, which
+    # no stop marker may cover.
+    strip = _CREDIT_STRIP if st.furniture else 0.0
+    frame = _frame(np.asarray(pts, dtype=float), width_mm, height_mm - strip, st.margin)
+    frame = dataclasses.replace(frame, height=height_mm, lat0=frame.lat0 - strip / 2 / frame.ky)
     canvas = _Canvas(width_mm, height_mm)
     _streets(canvas, frame, network)
     _route(canvas, frame, itinerary.legs, st)
