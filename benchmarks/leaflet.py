@@ -1,15 +1,17 @@
-"""Benchmark: time to make a leaflet, its page count and file size, for both formats.
+"""Benchmark: every curated route's leaflet, per format: pages, file size and render time.
 
-The walk is the longest founding-of-the-Party route (all 10 candidates, 8 hours, from
-People's Square on Saturday 2026-12-05) on the OSM extract in ../shared/data/osm, with its
-walking network loaded once beforehand ("a cached graph"); without the extract the
-estimated itinerary is used and the map has no streets. Each format and language is made
-``--repeat`` times; the first run of the process (font loading, catalogue parsing) is
-reported apart as the cold start.
+Each route of ``routes/`` (however many there are) is planned once for its next recommended
+day from 2026-12-01 with the walking network a plan would use (the bundled network of
+central Shanghai where it covers the walk; nothing is downloaded), then its bilingual
+leaflet is rendered in each format, as a season leaflet (``--weekly``, what ``publish``
+makes) and a dated one, ``--repeat`` times; the median and the slowest time are reported,
+with the page count, the size and the denser setting the layout needed (1 = none). A
+synthetic 25-stop walk with the catalogue's longest texts shows how far a leaflet grows.
+The first leaflet of the process (font loading) is reported apart as the cold start.
 
-Target (issue 6): at most 3 s per leaflet with a cached graph on a 2-core machine.
+Target (issue 6): at most 3 s per leaflet on a 2-core machine.
 
-    python benchmarks/leaflet.py [--repeat 3] [--keep FOLDER]
+    python benchmarks/leaflet.py [--repeat 3] [--keep FOLDER] [--routes ID,ID]
 """
 
 from __future__ import annotations
@@ -24,77 +26,80 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from redroute._errors import NetworkWarning
-from redroute._sources import walk_network
-from redroute.export.leaflet import leaflet_layout, save_leaflet
-from redroute.network import BBox
-from redroute.plan import plan_itinerary
+from redroute import _sources, settings
+from redroute.catalogue import load_catalogue
+from redroute.export.leaflet import leaflet_layout, render_leaflet
+from redroute.plan import make_plan
+from redroute.routes import load_routes
 
 ROOT = Path(__file__).resolve().parent.parent
-EXTRACT = ROOT.parent / "shared" / "data" / "osm" / "shanghai-core-merged.osm"
-STOPS = [
-    "first-congress-site", "first-congress-memorial-hall", "old-yuyangli-2", "new-yuyangli-6",
-    "chengyuli-12", "zhou-gongguan", "sun-yat-sen-residence", "bowen-girls-school",
-    "shanghai-history-museum", "china-youth-editorial-office",
-]
+DAY = dt.date(2026, 12, 1)
 TARGET_S = 3.0
 
 
-def _walk(source: str) -> tuple[Any, Any]:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", NetworkWarning)
-        it = plan_itinerary(STOPS, date=dt.date(2026, 12, 5), start="peoples-square", hours=8,
-                            network=source, title_zh="建党之路：从一大到渔阳里",
-                            title_en="The founding of the Party walk")
-        if source == "estimate":
-            return it, None
-        points = [(s.lon, s.lat) for s in it.stops] + [(it.start.lon, it.start.lat)]
-        net = walk_network(BBox.around(points), network=source)
-        _ = net.index  # built once, as a cached graph would be
-        return it, net
+def _plans(ids: list[str] | None) -> list[tuple[str, Any, Any, Any]]:
+    cat = load_catalogue()
+    routes = load_routes(ROOT / "routes", cat)
+    out = []
+    for rid in ids or sorted(routes):
+        r = routes[rid]
+        t0 = time.perf_counter()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            result = make_plan(r.request, catalogue=cat, date=r.next_recommended_day(DAY))
+        print(f"planned {rid}: {len(result.itinerary.stops)} stops, "
+              f"{result.network.describe()} ({time.perf_counter() - t0:.2f} s)")
+        out.append((rid, result.itinerary, result.network,
+                    {"theme": r.theme, "district": r.district, "catalogue": cat}))
+    return out
 
 
-def _pages(path: Path) -> int:
-    import pypdf
+def _synthetic() -> tuple[str, Any, Any, Any]:
+    sys.path.insert(0, str(ROOT))
+    from tests.test_leaflet_routes import _synthetic as synthetic
 
-    return len(pypdf.PdfReader(str(path)).pages)
+    return "synthetic-25", synthetic(25), None, {}
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--keep", type=Path, help="keep the PDFs in this folder")
+    parser.add_argument("--routes", help="only these route ids, comma-separated")
     args = parser.parse_args()
-    source = str(EXTRACT) if EXTRACT.exists() else "estimate"
-    t0 = time.perf_counter()
-    it, net = _walk(source)
-    print(f"itinerary: {len(it.stops)} stops, {it.distance_m / 1000:.1f} km, network "
-          f"{'extract' if net is not None else 'estimate'} "
-          f"({time.perf_counter() - t0:.2f} s to plan and load)")
+    _sources.online = lambda *a, **k: False  # type: ignore[assignment]
+    settings.cache_folder = Path(tempfile.mkdtemp(prefix="redroute-bench-cache-"))
+    plans = [*_plans(args.routes.split(",") if args.routes else None), _synthetic()]
     folder = args.keep or Path(tempfile.mkdtemp(prefix="leaflets-"))
     folder.mkdir(parents=True, exist_ok=True)
-    options = {"network": net, "publisher": "徐汇区文化和旅游局",
-               "map_url": "https://example.org/redroute/routes/founding-walk"}
+    common = {"lang": "both", "publisher": "徐汇区文化和旅游局"}
     t0 = time.perf_counter()
-    save_leaflet(it, folder / "cold.pdf", **options)
+    rid, it, net, extra = plans[0]
+    render_leaflet(it, network=net, **common, **extra)
     print(f"cold start (first leaflet of the process): {time.perf_counter() - t0:.2f} s")
     worst = 0.0
-    print(f"{'format':8} {'lang':5} {'pages':>5} {'KB':>6} {'median s':>9} {'max s':>6}  levels")
-    for fmt in ("trifold", "a4"):
-        for lang in ("both", "zh", "en"):
-            path = folder / f"{fmt}-{lang}.pdf"
-            times = []
-            for k in range(args.repeat):
-                # A different URL each time, so that typst's memoised layout is not reused
-                # whole (a batch of different routes gets no such help).
-                url = f"{options['map_url']}?run={fmt}-{lang}-{k}"
-                t0 = time.perf_counter()
-                save_leaflet(it, path, format=fmt, lang=lang, **{**options, "map_url": url})
-                times.append(time.perf_counter() - t0)
-            worst = max(worst, *times)
-            levels = leaflet_layout(it, format=fmt, lang=lang, **options)["levels"]
-            print(f"{fmt:8} {lang:5} {_pages(path):>5} {path.stat().st_size / 1024:>6.0f} "
-                  f"{statistics.median(times):>9.2f} {max(times):>6.2f}  {levels}")
+    print(f"{'route':20} {'stops':>5} {'format':8} {'kind':7} {'pages':>5} {'KB':>5} "
+          f"{'median s':>9} {'max s':>6} {'factor':>6}")
+    for rid, it, net, extra in plans:
+        for fmt in ("trifold", "a4"):
+            for weekly in (True, False):
+                kind = "weekly" if weekly else "dated"
+                times = []
+                pdf = b""
+                for k in range(args.repeat):
+                    # A different URL each time: typst's memoised layout is not reused whole.
+                    url = f"https://example.org/red/{rid}/map.html?run={fmt}-{kind}-{k}"
+                    t0 = time.perf_counter()
+                    pdf = render_leaflet(it, format=fmt, network=net, weekly=weekly,
+                                         map_url=url, **common, **extra)
+                    times.append(time.perf_counter() - t0)
+                worst = max(worst, *times)
+                layout = leaflet_layout(it, format=fmt, network=net, weekly=weekly,
+                                        map_url=url, **common, **extra)
+                (folder / f"{rid}-{fmt}-{kind}.pdf").write_bytes(pdf)
+                print(f"{rid:20} {len(it.stops):>5} {fmt:8} {kind:7} {layout['pages']:>5} "
+                      f"{len(pdf) / 1024:>5.0f} {statistics.median(times):>9.2f} "
+                      f"{max(times):>6.2f} {layout['factor']:>6}")
     print(f"slowest leaflet {worst:.2f} s (target {TARGET_S:g} s): "
           f"{'ok' if worst <= TARGET_S else 'TOO SLOW'}")
     if args.keep:

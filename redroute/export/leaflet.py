@@ -96,6 +96,8 @@ MAP_SIZES: dict[str, tuple[tuple[float, float], tuple[float, float]]] = {
     "trifold": ((88.0, 138.0), (86.0, 84.0)),
     "a4": ((112.0, 118.0), (0.0, 0.0)),
 }
+#: Height of the a4 format's lower map (mm).
+_A4_COMPACT_H = 86.0
 #: A leg shorter than this is no walk: no "Walk 0 min · 0 m" line.
 _NO_WALK_M = 1.0
 
@@ -579,6 +581,10 @@ def _maps(it: Itinerary, format: str, lang: str,
         out["cover_map"] = {"svg": route_map_svg(it, width_mm=cw, height_mm=ch, network=network,
                                                  lang=lang, style=MapStyle.small()),
                             "width": cw, "height": ch}
+    if format == "a4":
+        # A lower map, tried when it keeps a short walk on one page.
+        out["map_compact"] = {**out["map"], "height": _A4_COMPACT_H, "svg": route_map_svg(
+            it, width_mm=w, height_mm=_A4_COMPACT_H, network=network, lang=lang)}
     return out
 
 
