@@ -40,6 +40,7 @@ from redroute.itinerary import Itinerary, load_itinerary
 from redroute.plan import Plan, make_plan, plan_itinerary
 from redroute.request import PlanRequest
 from redroute.routes import Route, load_routes
+from redroute.trip import Trip, plan_trip
 
 if TYPE_CHECKING:
     from redroute._sources import walk_network
@@ -86,6 +87,7 @@ __all__ = [
     "RedrouteWarning",
     "Route",
     "RouteError",
+    "Trip",
     "Window",
     "__version__",
     "convert",
@@ -95,6 +97,7 @@ __all__ = [
     "load_routes",
     "make_plan",
     "plan_itinerary",
+    "plan_trip",
     "visiting_windows",
     "walk_network",
 ]

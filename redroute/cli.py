@@ -829,6 +829,11 @@ def _catalogue_input(catalogue_path: Path | None) -> tuple[str, Path | None]:
 @click.option("--order", type=click.Choice(["optimize", "fixed"]), default=None,
               help="Let the solver order the stops, or keep the given order.")
 @_date_option("Day of the walk (default: today in Shanghai).")
+@click.option("--days", "trip_days", type=click.IntRange(1, 14), default=None,
+              help="Plan a trip: this many days from --date, the days chosen together "
+                   "(no site twice).")
+@click.option("--dates", "trip_dates", metavar="D1,D2,...", default=None,
+              help="Plan a trip on these dates (YYYY-MM-DD, comma-separated).")
 @click.option("--start", help="Landmark id, LAT,LON or a place name (人民广场, xintiandi...).")
 @click.option("--end", help="Like --start; 'start' for a round trip, 'none' to end at the "
                             "last stop (default: the route's, else a round trip).")
@@ -883,7 +888,8 @@ def plan(route_id: str | None, catalogue_path: Path | None, routes_dir: Path | N
          crs: str | None, start_time: dt.time | None, hours: float | None, pace: str | None,
          step_free: bool | None, max_km: float | None, lunch: str | None,
          lunch_minutes: int | None, no_lunch: bool, walk_limit: float | None,
-         metro: bool | None, source: str | None, lang: str,
+         metro: bool | None, trip_days: int | None, trip_dates: str | None,
+         source: str | None, lang: str,
          json_out: Path | None,
          geojson_out: Path | None, html_out: Path | None, gpx_out: Path | None,
          leaflet_out: Path | None, output_dir: Path | None, tiles: str, leaflet_format: str,
@@ -910,14 +916,19 @@ def plan(route_id: str | None, catalogue_path: Path | None, routes_dir: Path | N
     from redroute.plan import make_plan
     from redroute.request import PlanRequest
 
+    dates = _trip_dates(trip_days, trip_dates, _day(day))
     # Every output is checked before the catalogue is even read; -o DIR is made at the end.
     outputs: dict[str, Output] = {}
-    if output_dir is not None:
+    if dates is not None:
+        outputs = _trip_outputs(len(dates), output_dir, json_out=json_out, gpx_out=gpx_out,
+                                geojson_out=geojson_out, html_out=html_out,
+                                leaflet_out=leaflet_out)
+    if output_dir is not None and dates is None:
         outputs = {kind: Output(output_dir / name, "-o") for kind, name in _OUTPUTS.items()
                    if kind in _WRITERS}
     for kind, given in (("json", json_out), ("geojson", geojson_out), ("html", html_out),
                         ("gpx", gpx_out), ("leaflet", leaflet_out)):
-        if given is not None:
+        if given is not None and dates is None:
             outputs[kind] = Output(given, f"--{kind}")
     folder = [Output(output_dir, "-o", folder=True)] if output_dir is not None else []
     request_file = route_id if route_id and route_id.lower().endswith(".toml") else None
@@ -931,15 +942,21 @@ def plan(route_id: str | None, catalogue_path: Path | None, routes_dir: Path | N
     when = _day(day) or _today()
     base = _base_request(route_id, routes_dir, cat, when)
     if base is None and not (stops or theme or district):
-        msg = ("give a ROUTE (see 'redroute routes list'), a request .toml file, or --stops, "
-               "--theme or --district")
-        raise click.UsageError(msg)
+        if dates is None:
+            msg = ("give a ROUTE (see 'redroute routes list'), a request .toml file, or "
+                   "--stops, --theme or --district")
+            raise click.UsageError(msg)
+        # A trip may take the whole catalogue: every site a plan may visit.
+        stops = ",".join(lm.id for lm in cat if lm.plannable and lm.category != "waypoint")
     request = PlanRequest.from_cli(
         base, stops=stops, theme=theme, district=district, mandatory=must, order=order,
         start=start, end=end, crs=crs, start_time=start_time, hours=hours, pace=pace,
         step_free=step_free, time_limit=time_limit, seed=seed, max_walk_km=max_km,
         lunch=_lunch_option(lunch, no_lunch=no_lunch), lunch_minutes=lunch_minutes,
         walk_limit_km=walk_limit, metro=metro)
+    if dates is not None:
+        _plan_trip(request, dates, cat, source, outputs, checked, lang=lang)
+        return
     with _Progress(1, "路网 network") as progress:
         result = make_plan(request, catalogue=cat, date=when, network=source, report=_say,
                            progress=progress.stage)
@@ -951,6 +968,145 @@ def plan(route_id: str | None, catalogue_path: Path | None, routes_dir: Path | N
                "theme": base.theme if base is not None else None,
                "district": base.district if base is not None else None}
     _write_outputs(result, targets, options, checked)
+
+
+def _trip_dates(days: int | None, dates: str | None,
+               first: dt.date | None) -> list[dt.date] | None:
+    """The dates of ``--days`` (from ``--date``, default today) or ``--dates``."""
+    if days is None and dates is None:
+        return None
+    if days is not None and dates is not None:
+        msg = "give --days or --dates, not both"
+        raise click.UsageError(msg)
+    from redroute.trip import MAX_DAYS, trip_dates
+
+    if days is not None:
+        return trip_dates(first or _today(), days)
+    out = []
+    for text in (dates or "").split(","):
+        try:
+            out.append(dt.date.fromisoformat(text.strip()))
+        except ValueError:
+            msg = (f"--dates {dates}: {text.strip()!r} is not a date YYYY-MM-DD / 不是日期 "
+                   "YYYY-MM-DD")
+            raise click.BadParameter(msg) from None
+    if first is not None and first not in out:
+        msg = "give --date or --dates, not both (--days counts from --date)"
+        raise click.UsageError(msg)
+    if not 1 <= len(out) <= MAX_DAYS:
+        msg = f"--dates {dates}: a trip has 1 to {MAX_DAYS} dates"
+        raise click.BadParameter(msg)
+    if len(set(out)) != len(out):
+        msg = f"--dates {dates}: a date is given twice"
+        raise click.BadParameter(msg)
+    return out
+
+
+#: What ``-o DIR`` writes for a trip: the trip's files and each day's.
+_TRIP_OUTPUTS = {"json": "trip.json", "gpx": "trip.gpx", "geojson": "trip.geojson"}
+_DAY_OUTPUTS = {"html": "day-{k}-map.html", "leaflet": "day-{k}-leaflet.pdf",
+                "gpx": "day-{k}-route.gpx", "json": "day-{k}-itinerary.json"}
+
+
+def _trip_outputs(days: int, output_dir: Path | None, **given: Path | None) -> dict[str, Any]:
+    """The outputs of a trip, keyed ``json``/``gpx``/``geojson`` (the trip) and ``K:kind``
+    (day K): ``-o DIR`` writes them all; ``--json``, ``--gpx`` and ``--geojson`` write the
+    trip's; ``--html`` and ``--leaflet`` are for one walk (use ``-o DIR``)."""
+    from redroute._io import Output
+
+    for option in ("html_out", "leaflet_out"):
+        if given.get(option) is not None:
+            name = "--" + option.removesuffix("_out")
+            msg = (f"{name} makes one walk's file; for a trip of several days use -o DIR "
+                   "(each day's map and leaflet) / 多日行程请用 -o 目录")
+            raise click.UsageError(msg)
+    outputs: dict[str, Output] = {}
+    if output_dir is not None:
+        outputs = {kind: Output(output_dir / name, "-o") for kind, name in _TRIP_OUTPUTS.items()}
+        for k in range(1, days + 1):
+            for kind, name in _DAY_OUTPUTS.items():
+                outputs[f"{k}:{kind}"] = Output(output_dir / name.format(k=k), "-o")
+    for kind in ("json", "gpx", "geojson"):
+        path = given.get(f"{kind}_out")
+        if path is not None:
+            outputs[kind] = Output(path, f"--{kind}")
+    return outputs
+
+
+def _plan_trip(request: Any, dates: list[dt.date], cat: Catalogue, source: str | None,
+               outputs: dict[str, Any], checked: OutputSet, *, lang: str) -> None:
+    """``plan --days N``: plan, print each day and the left-out list, write the outputs."""
+    from redroute.export.text import trip_text
+    from redroute.trip import plan_trip
+
+    with _Progress(1, "路网 network") as progress:
+        trip = plan_trip(request, dates=dates, catalogue=cat, network=source, report=_say,
+                         progress=progress.stage)
+    click.echo(trip_text(trip, lang=lang))
+    days = {k: plan for k, plan in enumerate(trip.days, start=1) if plan is not None}
+    options = {"lang": lang, "tiles": "osm", "format": "a4", "map_url": None,
+               "publisher": None, "catalogue": cat, "theme": request.theme,
+               "district": request.district}
+
+    def trip_writer(kind: str) -> Callable[[Path], None]:
+        def write(tmp: Path) -> None:
+            _say(f"writing {kind}...")
+            _TRIP_WRITERS[kind](trip, tmp, lang)
+        return write
+
+    def day_writer(k: int, kind: str) -> Callable[[Path], None]:
+        def write(tmp: Path) -> None:
+            _say(f"writing day {k} {kind}...")
+            _WRITERS[kind](days[k], tmp, options)
+        return write
+
+    jobs: dict[Path, Callable[[Path], None]] = {}
+    for key, out in outputs.items():
+        if ":" in key:
+            k, kind = key.split(":")
+            if int(k) in days:
+                jobs[out.path] = day_writer(int(k), kind)
+        else:
+            jobs[out.path] = trip_writer(key)
+    checked.write(jobs)
+    for target in jobs:
+        _say(f"wrote {target}")
+
+
+def _write_trip_json(trip: Any, path: Path, lang: str) -> None:
+    from redroute._io import write_text_atomic
+
+    write_text_atomic(path, trip.to_json())
+
+
+def _write_trip_gpx(trip: Any, path: Path, lang: str) -> None:
+    from redroute._io import write_text_atomic
+    from redroute.export.gpx import trip_gpx_text
+
+    days = [p.itinerary for p in trip.days if p is not None]
+    write_text_atomic(path, trip_gpx_text(days, lang=lang))
+
+
+def _write_trip_geojson(trip: Any, path: Path, lang: str) -> None:
+    import json
+
+    from redroute._io import write_text_atomic
+
+    features = []
+    for k, plan in enumerate(trip.days, start=1):
+        if plan is None:
+            continue
+        for f in plan.itinerary.to_geojson()["features"]:
+            f["properties"] = {"day": k, "date": plan.itinerary.date.isoformat(),
+                               **f["properties"]}
+            features.append(f)
+    text = json.dumps({"type": "FeatureCollection", "features": features},
+                      ensure_ascii=False, indent=1) + "\n"
+    write_text_atomic(path, text)
+
+
+_TRIP_WRITERS: dict[str, Callable[[Any, Path, str], None]] = {
+    "json": _write_trip_json, "gpx": _write_trip_gpx, "geojson": _write_trip_geojson}
 
 
 def _lunch_option(lunch: str | None, *, no_lunch: bool) -> str | None:

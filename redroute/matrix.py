@@ -327,6 +327,7 @@ class _Stations:
 
     near: list[list[NamedPlace]]  # per point, nearest first
     index: dict[str, int]  # station name -> its row in the base matrix
+    places: list[NamedPlace]  # the stations, in the order of their rows
     points: list[tuple[float, float]]
     names: list[str]
 
@@ -342,7 +343,8 @@ def _stations_near(pts: list[tuple[float, float]]) -> _Stations:
                 index[st.name_zh] = len(pts) + len(points)
                 points.append((float(st.lon or 0.0), float(st.lat or 0.0)))
                 names.append(f"{st.label_zh} / {st.label_en}")
-    return _Stations(near, index, points, names)
+    places = {st.name_zh: st for found in near for st in found}
+    return _Stations(near, index, [places[name] for name in index], points, names)
 
 
 def _walks_to_stations(network: WalkNetwork, pts: list[tuple[float, float]], st: _Stations, *,
@@ -380,39 +382,62 @@ def _with_metro(network: WalkNetwork, points: Sequence[tuple[float, float]], *,
                  else np.zeros((k, k), dtype=bool))
     rides: dict[tuple[int, int], Ride] = {}
     via: dict[tuple[int, int], tuple[int, int]] = {}
-    for i in range(k):
-        for j in range(k):
-            if i == j or not dist[i, j] > walk_limit_m:
-                continue
-            best = _best_ride(base, st, i, j)
-            if best is None or not best[0] < dur[i, j]:
-                continue
-            total, r, s, t = best
-            rides[(i, j)], via[(i, j)] = r, (s, t)
-            dist[i, j] = float(base.distance_m[i, s] + base.distance_m[t, j])
-            dur[i, j] = total
-            # The walks' own flag: the ride is always an estimate and says so itself.
-            est[i, j] = bool(base.estimated[i, s] or base.estimated[t, j])
-            separated[i, j] = False
+    total, board, leave = _best_rides(base, st, k)
+    want = (dist > walk_limit_m) & np.isfinite(total) & (total < dur)
+    np.fill_diagonal(want, False)
+    for i, j in zip(*np.nonzero(want), strict=True):
+        s_row, t_row = int(board[i, j]), int(leave[i, j])
+        r = ride(st.places[s_row - k], st.places[t_row - k])
+        if r is None:  # cannot happen: the cost came from the same ride
+            continue
+        rides[(int(i), int(j))], via[(int(i), int(j))] = r, (s_row, t_row)
+        dist[i, j] = float(base.distance_m[i, s_row] + base.distance_m[t_row, j])
+        dur[i, j] = float(total[i, j])
+        # The walks' own flag: the ride is always an estimate and says so itself.
+        est[i, j] = bool(base.estimated[i, s_row] or base.estimated[t_row, j])
+        separated[i, j] = False
     return TravelMatrix(pts, dist, dur, est, base.speed_kmh, network, base.snaps[:k],
                         separated, rides=rides, _ride_stations=via, _base=base)
 
 
-def _best_ride(base: TravelMatrix, st: _Stations, i: int,
-               j: int) -> tuple[float, Ride, int, int] | None:
-    """The quickest way from point ``i`` to point ``j`` by metro: (seconds, ride, boarding
-    row, leaving row)."""
-    best: tuple[float, Ride, int, int] | None = None
-    for a in st.near[i]:
-        for b in st.near[j]:
-            r = ride(a, b)
-            if r is None:
-                continue
-            s, t = st.index[a.name_zh], st.index[b.name_zh]
-            total = float(base.duration_s[i, s] + r.seconds + base.duration_s[t, j])
-            if math.isfinite(total) and (best is None or total < best[0]):
-                best = (total, r, s, t)
-    return best
+def _best_rides(base: TravelMatrix, st: _Stations,
+                k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For every pair of points, the quickest way by metro (walk to one of the stations
+    near the first, ride, walk from one near the second): ``(seconds, boarding row,
+    leaving row)``, ``inf`` where there is none. Rows index ``base``."""
+    m = len(st.places)
+    total = np.full((k, k), np.inf)
+    board = np.full((k, k), -1, dtype=int)
+    leave = np.full((k, k), -1, dtype=int)
+    if m == 0 or k == 0:
+        return total, board, leave
+    ride_s = np.full((m, m), np.inf)
+    for a in range(m):
+        for b in range(m):
+            r = ride(st.places[a], st.places[b]) if a != b else None
+            if r is not None:
+                ride_s[a, b] = r.seconds
+    width = max((len(n) for n in st.near), default=0)
+    if width == 0:
+        return total, board, leave
+    near = np.full((k, width), -1, dtype=int)  # station numbers (0..m-1), -1: none
+    for i, found in enumerate(st.near):
+        for c, place in enumerate(found):
+            near[i, c] = st.index[place.name_zh] - k
+    ok = near >= 0
+    safe = np.where(ok, near, 0)
+    to = np.where(ok, base.duration_s[np.arange(k)[:, None], safe + k], np.inf)  # (k, w)
+    off = np.where(ok, base.duration_s[safe + k, np.arange(k)[:, None]], np.inf)  # (k, w)
+    # cost[i, a, j, b] = walk i->near[i,a] + ride + walk near[j,b]->j
+    cost = (to[:, :, None, None] + ride_s[safe[:, :, None, None], safe[None, None, :, :]]
+            + off[None, None, :, :])
+    flat = cost.transpose(0, 2, 1, 3).reshape(k, k, width * width)
+    best = flat.argmin(axis=2)
+    total = np.take_along_axis(flat, best[:, :, None], axis=2)[:, :, 0]
+    a_idx, b_idx = np.divmod(best, width)
+    board = safe[np.arange(k)[:, None], a_idx] + k
+    leave = safe[np.arange(k)[None, :], b_idx] + k
+    return total, board, leave
 
 
 #: A network walk longer than both this many times the straight line and the straight line

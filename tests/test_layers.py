@@ -60,6 +60,7 @@ LAYERS: dict[str, int] = {
     "redroute.routes": 6,
     "redroute.plan": 6,
     "redroute.pacing": 6,
+    "redroute.trip": 6,
     # 7: one module per output
     "redroute.export": 7,
     "redroute.export.*": 7,

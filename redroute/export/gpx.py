@@ -34,6 +34,7 @@ from redroute.wording import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from pathlib import Path
 
     import gpxpy.gpx
@@ -186,6 +187,30 @@ def gpx_text(itinerary: Itinerary, *, lang: str = "both",
     # gpxpy escapes <, & and > but passes control characters, which no XML may hold; text
     # from a hostile itinerary file or catalogue shows them as visible escapes instead.
     return printable(gpx.to_xml(version="1.1"), newlines=True)
+
+
+def trip_gpx_text(itineraries: Sequence[Itinerary], *, lang: str = "both",
+                  created: dt.datetime | None = None) -> str:
+    """The GPX 1.1 document of a trip: one track per day (named by its title and date), and
+    the waypoints of every day."""
+    import gpxpy
+
+    check_lang(lang, what="GPX language", error=GpxError)
+    if not itineraries:
+        msg = "a trip GPX needs at least one day"
+        raise GpxError(msg)
+    docs = [gpxpy.parse(gpx_text(it, lang=lang, created=created)) for it in itineraries]
+    out = docs[0]
+    out.name = pick(f"{len(itineraries)} 天行程", f"A trip of {len(itineraries)} days", lang)
+    out.description = "\n".join(d.description or "" for d in docs)
+    for k, (doc, it) in enumerate(zip(docs, itineraries, strict=True), start=1):
+        for track in doc.tracks:
+            track.name = f"{k}. {it.date.isoformat()} {pick(it.title_zh, it.title_en, lang)}"
+            track.number = k
+        if k > 1:
+            out.tracks.extend(doc.tracks)
+            out.waypoints.extend(doc.waypoints)
+    return printable(out.to_xml(version="1.1"), newlines=True)
 
 
 def save_gpx(itinerary: Itinerary, path: str | Path, *, lang: str = "both",

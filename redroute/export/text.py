@@ -29,9 +29,12 @@ from redroute.wording import (
 )
 
 if TYPE_CHECKING:
-    from redroute.itinerary import Break, Excluded, Itinerary, Leg
+    from collections.abc import Sequence
 
-__all__ = ["schedule_text"]
+    from redroute.itinerary import Break, Excluded, Itinerary, Leg, Stop
+    from redroute.trip import Trip
+
+__all__ = ["schedule_text", "trip_text"]
 
 _INDENT = " " * 11
 #: A stop left out whose visit adds less walk than this is "right by the route".
@@ -126,10 +129,15 @@ def _estimated_line(it: Itinerary, lang: str) -> str:
 def _left_out_lines(it: Itinerary, lang: str) -> list[str]:
     """The stops left out, grouped under one heading per reason (in order of first
     appearance), each with what was kept instead or how far off the route it is."""
+    return _excluded_lines(it.excluded, it.stops, lang)
+
+
+def _excluded_lines(excluded: Sequence[Excluded], stops: Sequence[Stop],
+                    lang: str) -> list[str]:
     groups: dict[str, list[Excluded]] = {}
-    for e in it.excluded:
+    for e in excluded:
         groups.setdefault(e.reason, []).append(e)
-    names = {s.id: (s.name_zh, s.name_en) for s in it.stops}
+    names = {s.id: (s.name_zh, s.name_en) for s in stops}
     lines = []
     for reason, items in groups.items():
         why = reason_words(reason)
@@ -214,4 +222,29 @@ def schedule_text(itinerary: Itinerary, *, lang: str = "both") -> str:
     lines.append("")
     lines.append(attribution(lang, data_date=it.network_date))
     # Names and notes come from a catalogue or an itinerary file: never raw escapes.
+    return printable("\n".join(lines), newlines=True)
+
+
+def trip_text(trip: Trip, *, lang: str = "both") -> str:
+    """A trip of several days as text: a heading, each day's schedule (or why it has
+    none), and the candidates no day could take, once."""
+    check_lang(lang, what="schedule language")
+    n = len(trip.dates)
+    stops = [s for p in trip.days if p is not None for s in p.itinerary.stops]
+    walked = sum(p.itinerary.distance_m for p in trip.days if p is not None)
+    lines = [pick(f"{n} 天行程：共 {len(stops)} 站，步行 {distance(walked)}，没有重复的地点",
+                  f"A trip of {n} days: {plural(len(stops), 'stop')}, {distance(walked)} on "
+                  "foot, no site twice", lang, "\n")]
+    for k, (day, plan) in enumerate(zip(trip.dates, trip.days, strict=True), start=1):
+        zh, en = date_words(day, style="iso")
+        lines += ["", "=" * 60, pick(f"第 {k} 天 · {zh}", f"Day {k} · {en}", lang), ""]
+        if plan is None:
+            lines.append(pick("这一天没有可以安排的地点（多处当天闭馆或开放时间不详）",
+                              "No stop fits this day (many sites are closed that day or "
+                              "their hours are unknown)", lang))
+        else:
+            lines.append(schedule_text(plan.itinerary, lang=lang))
+    if trip.excluded:
+        lines += ["", "=" * 60, pick("整个行程未安排的地点：", "Left out of every day:", lang)]
+        lines += _excluded_lines(trip.excluded, stops, lang)
     return printable("\n".join(lines), newlines=True)
