@@ -106,8 +106,11 @@ class _MultiSearch:
             search.mandatory = mandatory
             search.keys = {v: search.window_key(v) for v in search.cands.tolist()}
         self.all = np.unique(np.concatenate([*self.feasible, np.zeros(0, dtype=np.int64)]))
-        self.slot = {int(v): i for i, v in enumerate(self.all.tolist())}
-        self.gain = insts[0].score[self.all] ** 2 if len(self.all) else np.zeros(0)
+        size = insts[0].n + 1
+        self.fits = np.zeros((self.m, size), dtype=bool)  # fits[k, v]: v fits tour k alone
+        for k, f in enumerate(self.feasible):
+            self.fits[k, f] = True
+        self.gain = insts[0].score ** 2
         self.restart = 100
         self.shake_fraction = 0.5
         self.noise = 0.3
@@ -124,16 +127,21 @@ class _MultiSearch:
 
     def free(self, routes: list[_Route], k: int) -> IntArray:
         """The stops that fit tour ``k`` and no tour visits."""
-        taken = [v for r in routes for v in r.nodes]
+        taken = np.zeros(self.fits.shape[1], dtype=bool)
+        for r in routes:
+            taken[r.nodes] = True
         fits = self.feasible[k]
-        return fits[~np.isin(fits, taken)] if taken else fits
+        return fits[~taken[fits]]
 
     def focus(self, routes: list[_Route], k: int) -> _Search:
         """Tour ``k``'s single-tour search, its pool narrowed to its own and the free stops."""
         search = self.searches[k]
-        others = [v for j, r in enumerate(routes) if j != k for v in r.nodes]
+        taken = np.zeros(self.fits.shape[1], dtype=bool)
+        for j, r in enumerate(routes):
+            if j != k:
+                taken[r.nodes] = True
         fits = self.feasible[k]
-        search.cands = fits[~np.isin(fits, others)] if others else fits
+        search.cands = fits[~taken[fits]]
         return search
 
     def empty(self) -> list[_Route] | None:
@@ -154,8 +162,7 @@ class _MultiSearch:
         if cheapest:
             value = np.where(feasible, -shift, -_INF)
         else:
-            slots = np.array([self.slot[v] for v in pool.tolist()], dtype=np.int64)
-            gain = self.gain[slots] if factor is None else self.gain[slots] * factor[slots]
+            gain = self.gain[pool] if factor is None else self.gain[pool] * factor[pool]
             value = np.where(feasible, gain[None, :] / np.maximum(shift, 1e-3) - 1e-9 * delta,
                              -_INF)
         return pool, value, feasible
@@ -164,7 +171,7 @@ class _MultiSearch:
                pools: list[IntArray] | None = None) -> list[_Route]:
         """Insert stops into any tour by best score^2 / extra time until none fits."""
         routes = list(routes)
-        factor = 1.0 + noise * self.rng.random(len(self.all)) if noise else None
+        factor = 1.0 + noise * self.rng.random(len(self.gain)) if noise else None
         if pools is None:
             pools = [self.free(routes, k) for k in range(self.m)]
         state = [self._best(k, routes[k], pools[k], factor, cheapest) if len(pools[k])
@@ -200,7 +207,8 @@ class _MultiSearch:
             return None
         need = [v for v in self.all.tolist() if v in self.mandatory]
         if need:
-            pools = [f[np.isin(f, need)] for f in self.feasible]
+            pools = [np.asarray([v for v in f.tolist() if v in self.mandatory], dtype=np.int64)
+                     for f in self.feasible]
             routes = self.insert(routes, cheapest=True, pools=pools)
             if sum(len(r.nodes) for r in routes) < len(need):
                 return None
@@ -274,12 +282,12 @@ class _MultiSearch:
     def _swap(self, routes: list[_Route], a: int, b: int, i: int) -> list[_Route] | None:
         sa, sb = self.searches[a], self.searches[b]
         v = routes[a].nodes[i]
-        if not np.isin(v, self.feasible[b]):
+        if not self.fits[b, v]:
             return None
         without_a = sa.evaluate(routes[a].nodes[:i] + routes[a].nodes[i + 1:])
         if without_a is None:
             return None
-        fits_a = [w for w in routes[b].nodes if np.isin(w, self.feasible[a])]
+        fits_a = [w for w in routes[b].nodes if self.fits[a, w]]
         if not fits_a:
             return None
         shift_a, _ = sa.insertions(without_a, np.asarray(fits_a, dtype=np.int64))
@@ -311,7 +319,7 @@ class _MultiSearch:
             return None
         one = np.array([v], dtype=np.int64)
         for b in range(self.m):
-            if b == a or not np.isin(v, self.feasible[b]):
+            if b == a or not self.fits[b, v]:
                 continue
             shift, _ = self.searches[b].insertions(routes[b], one)
             if not np.isfinite(shift).any():
