@@ -121,7 +121,7 @@ def brute_force(problem: MultiProblem) -> tuple[float, float] | None:
 
 def sequential(problem: MultiProblem) -> float:
     """One tour after another, each the single-tour optimum over the stops still free (never
-    the tours' start and end nodes)."""
+    the tours' start and end nodes); ``-inf`` when a later tour is left with no way at all."""
     taken = {v for t in problem.tours for v in (t.start, t.end) if v is not None}
     total = 0.0
     for one in problem.problems:
@@ -129,7 +129,10 @@ def sequential(problem: MultiProblem) -> float:
         fields = {name: getattr(one, name) for name in (
             "travel", "duration", "score", "start", "end", "start_time", "budget",
             "latest_end", "distance", "max_distance")}
-        solution = solve(Problem(windows=windows, **fields), exact_limit=20)
+        try:
+            solution = solve(Problem(windows=windows, **fields), exact_limit=20)
+        except InfeasibleRequestError:  # an earlier tour took the stop this one needed
+            return -INF
         taken |= set(solution.order)
         total += solution.score
     return total
