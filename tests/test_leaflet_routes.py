@@ -74,6 +74,7 @@ def _render_route(route_id: str) -> dict[str, Any]:
     it = result.itinerary
     texts: dict[str, str] = {}
     pages: dict[str, int] = {}
+    lone: dict[str, list[str]] = {}
     for fmt in FORMATS:
         for lang in LANGS:
             # a4 season leaflets, dated trifolds; the bilingual ones in both kinds.
@@ -83,11 +84,14 @@ def _render_route(route_id: str) -> dict[str, Any]:
                            "district": route.district, "map_url": MAP_URL.format(route_id),
                            "publisher": "上海市文化和旅游局"}
                 key = f"{fmt}/{lang}/{'weekly' if weekly else 'dated'}"
-                texts[key] = _pdftotext(render_leaflet(it, **options))
+                pdf = render_leaflet(it, **options)
+                texts[key] = _pdftotext(pdf)
+                if lang != "en":
+                    lone[key] = _lone_characters(pdf)
                 if lang == "both":
                     pages[key] = leaflet_layout(it, **options)["pages"]
     return {"stops": [s.id for s in it.stops], "theme": route.theme, "texts": texts,
-            "pages": pages}
+            "pages": pages, "lone": lone}
 
 
 @pytest.fixture(scope="module")
@@ -192,6 +196,53 @@ def test_season_and_dated_leaflets(rendered: dict[str, dict[str, Any]], route_id
     assert "Beston" in weekly or "Nodayhaseverystopopen" in weekly
     assert "适合参观" not in dated and "星期" in dated
     assert "建议参观" in weekly and "建议参观" not in dated
+
+
+_CLOSING = "，。、；：）》」』”！？"
+
+
+def _lone_characters(pdf: bytes) -> list[str]:
+    """Printed lines holding one Chinese character (and its closing punctuation) under a
+    full line of Chinese: a paragraph's last line with a lone character. Lines are rebuilt
+    from pdftotext's word boxes (it splits a line where typst squeezes punctuation); map
+    labels (rotated, a character or two at a time) never sit under a full line."""
+    import xml.etree.ElementTree as ET
+
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
+        f.write(pdf)
+        f.flush()
+        out = subprocess.run(["pdftotext", "-bbox", f.name, "-"], check=True,
+                             capture_output=True).stdout.decode("utf-8")
+    root = ET.fromstring(re.sub(r"<!DOCTYPE[^>]*>", "", out))
+    found = []
+    for page in root.iter("{http://www.w3.org/1999/xhtml}page"):
+        # Map labels are set under 7 pt: only the leaflet's text (7.5 pt and up) counts.
+        words = sorted((float(w.get("yMax", 0)), float(w.get("xMin", 0)),
+                        float(w.get("xMax", 0)), w.text or "",
+                        float(w.get("yMax", 0)) - float(w.get("yMin", 0)))
+                       for w in page.iter("{http://www.w3.org/1999/xhtml}word"))
+        lines: list[list[Any]] = []  # [y, x0, x1, text, height]
+        for y, x0, x1, text, h in sorted(words, key=lambda w: (round(w[0]), w[1])):
+            # Squeezed punctuation overlaps the word before it by up to half an em.
+            same = [ln for ln in lines if abs(ln[0] - y) < 1.0 and -6.0 < x0 - ln[2] < 4.0]
+            if same:
+                same[-1][2], same[-1][3] = x1, same[-1][3] + text
+            else:
+                lines.append([y, x0, x1, text, h])
+        for y, x0, _, text, h in lines:
+            if h < 7.2 or not re.fullmatch(f"[\u4e00-\u9fff][{_CLOSING}]*", text):
+                continue
+            above = [ln for ln in lines if abs(ln[1] - x0) < 1.5 and 0 < y - ln[0] < 14]
+            if above and len(max(above, key=lambda ln: ln[0])[3]) >= 12:
+                found.append(f"{max(above, key=lambda ln: ln[0])[3][-10:]} | {text}")
+    return found
+
+
+@pytest.mark.parametrize("route_id", ROUTE_IDS)
+def test_no_lone_character_ends_a_chinese_paragraph(rendered: dict[str, dict[str, Any]],
+                                                    route_id: str) -> None:
+    for key, lone in _got(rendered, route_id)["lone"].items():
+        assert lone == [], (route_id, key)
 
 
 def test_a_long_route_grows_pages(rendered: dict[str, dict[str, Any]]) -> None:
