@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 from redroute._errors import NetworkWarning, RedrouteError
-from redroute.catalogue import load_catalogue
+from redroute.catalogue import Catalogue, load_catalogue
 from redroute.cli import main
 from redroute.export import leaflet as lf
 from redroute.export.leaflet import (
@@ -766,3 +766,35 @@ def test_zero_length_legs_are_not_printed(estimated_itinerary: Itinerary) -> Non
     data = leaflet_data(dataclasses.replace(it, legs=legs))
     assert data["stops"][1]["leg"] is None
     assert data["stops"][2]["leg"]["walk_en"] == "Walk under 1 min"
+
+
+def test_a_character_the_font_lacks_gives_plain_pdf_and_a_warning(
+        estimated_itinerary: Itinerary, tmp_path: Path) -> None:
+    """PDF/A forbids a glyph the font cannot draw: the leaflet is still made, with a
+    warning saying why it is not PDF/A."""
+    from redroute._errors import RedrouteWarning
+
+    it = estimated_itinerary
+    stops = [dataclasses.replace(it.stops[0], name_en="Red flag \U0001F6A9"), *it.stops[1:]]
+    with pytest.warns(RedrouteWarning, match="not PDF/A"):
+        path = save_leaflet(dataclasses.replace(it, stops=stops), tmp_path / "x.pdf",
+                            format="a4", catalogue=Catalogue([]))
+    assert path.read_bytes().startswith(b"%PDF")
+
+
+@pytest.mark.slow
+def test_command_season_leaflet_for_a_print_shop(runner: Any, tmp_path: Path) -> None:
+    """``leaflet ROUTE --weekly --bleed 3 --logo FILE``: the route's theme, the days it
+    suits, weekly hours, crop-marked pages."""
+    logo = tmp_path / "logo.svg"
+    logo.write_text(LOGO_SVG, encoding="utf-8")
+    out = tmp_path / "xuhui.pdf"
+    result = runner.invoke(main, ["leaflet", "xuhui-anthem", "-o", str(out), "--weekly",
+                                  "--bleed", "3", "--logo", str(logo), "--network", "estimate",
+                                  "--date", "2026-12-01"])
+    assert result.exit_code == 0, result.output
+    text = _text(out)
+    assert "主题·国歌诞生" in text and "Theme:Birthofthenationalanthem" in text
+    assert "适合参观：" in text and "Beston:" in text
+    assert "周一闭馆" in text
+    assert float(_reader(out).pages[0].mediabox.width) > A4_LONG + 40

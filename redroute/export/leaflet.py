@@ -22,8 +22,10 @@ publisher, street names) travels to typst as JSON data through ``sys.inputs`` an
 as strings, never pasted into markup, so it cannot inject typst code. The only font is Noto
 Sans CJK SC from PyPI (Regular: emphasis is by size and colour), embedded and subset.
 
-The PDF is PDF/A-2b (ISO 19005-2, level B): every font embedded, an sRGB output intent and
-XMP metadata, nothing external; the archival standard that print shops also accept. With
+The PDF is PDF/A-2b (ISO 19005-2, level B): every font embedded (subset), an sRGB output
+intent and XMP metadata, nothing external; the archival standard that print shops also
+accept. (A character the font cannot draw, which PDF/A forbids, gives a plain PDF and a
+warning.) With
 ``bleed`` the pages grow by the bleed and a slug with crop marks, for a print shop.
 """
 
@@ -672,7 +674,21 @@ def _run(call: str, itinerary: Itinerary, options: dict[str, Any], *args: Any,
 
 def render_leaflet(itinerary: Itinerary, **options: Any) -> bytes:
     """The leaflet as PDF bytes (PDF/A-2b); ``options`` are those of :func:`save_leaflet`."""
-    pdf = _run("compile", itinerary, options, format="pdf", pdf_standards=PDF_STANDARD)
+    try:
+        pdf = _run("compile", itinerary, options, format="pdf", pdf_standards=PDF_STANDARD)
+    except LeafletError as err:
+        # PDF/A refuses a character the font cannot draw (an emoji in a catalogue name):
+        # the leaflet is still made, as plain PDF, and the reason told.
+        if "PDF/A" not in str(err):
+            raise
+        import warnings
+
+        from redroute._errors import RedrouteWarning
+
+        reason = str(err).split("PDF/A-2b error: ", 1)[-1]
+        warnings.warn(f"折页不符合 PDF/A：{reason} / the leaflet is plain PDF, not PDF/A: "
+                      f"{reason}", RedrouteWarning, stacklevel=2)
+        pdf = _run("compile", itinerary, options, format="pdf")
     if not pdf.startswith(b"%PDF"):
         msg = "typesetting the leaflet gave no PDF"
         raise LeafletError(msg)
