@@ -438,7 +438,10 @@ def _when_words(it: Itinerary, when: dt.date, lms: dict[str, Landmark], *,
     if not weekly:
         zh, en = date_words(when)
         return zh, en
-    days = open_weekdays([lms.get(s.id) for s in it.stops], when)
+    known = [lm for s in it.stops if (lm := lms.get(s.id)) and lm.opening_hours is not None]
+    if not known:
+        return "各站开放时间不详，出发前请先确认", "Opening hours unknown: check before you go"
+    days = open_weekdays(known, when)
     words = weekdays_words(days, full=True)
     if not days:
         return "各站没有共同的开放日，请分日前往", "No day has every stop open: split the walk"
