@@ -1222,7 +1222,8 @@ def _write_outputs(result: Any, targets: dict[str, Path], options: dict[str, Any
               help="Accepted for compatibility: every curated route is always built.")
 @_CATALOGUE_OPTION
 @_ROUTES_OPTION
-@_date_option("Plan every route for this day (default: each route's next recommended day).")
+@_date_option("Plan every route for this day, with dated leaflets (default: each route's next "
+              "recommended day, with season leaflets: weekly hours, no clock times).")
 @_NETWORK_OPTION
 @_lang_option("the maps and leaflets")
 @click.option("--tiles", type=click.Choice(["osm", "amap", "tianditu", "none"]), default="osm",
