@@ -167,14 +167,14 @@ def test_impossible_budget_fails_clearly(cat: Catalogue) -> None:
 
 
 def test_unknown_hours_are_left_out_not_assumed_open(cat: Catalogue) -> None:
-    it = quiet(stops=["pathe-building", "soong-ching-ling-residence"], catalogue=cat,
-               date=SATURDAY, start="wukang-mansion", network="estimate")
-    assert [s.id for s in it.stops] == ["soong-ching-ling-residence"]
+    it = quiet(stops=["old-yuyangli-2", "first-congress-site"], catalogue=cat,
+               date=SATURDAY, start="xintiandi", network="estimate")
+    assert [s.id for s in it.stops] == ["first-congress-site"]
     (left,) = it.excluded
-    assert (left.id, left.reason) == ("pathe-building", "unknown-hours")
+    assert (left.id, left.reason) == ("old-yuyangli-2", "unknown-hours")
     with pytest.raises(PlanError, match="unknown opening hours"):
-        quiet(stops=["pathe-building"], catalogue=cat, date=SATURDAY, start="wukang-mansion",
-              mandatory=["pathe-building"], network="estimate")
+        quiet(stops=["old-yuyangli-2"], catalogue=cat, date=SATURDAY, start="xintiandi",
+              mandatory=["old-yuyangli-2"], network="estimate")
 
 
 def test_free_request_by_theme_and_district(cat: Catalogue) -> None:
