@@ -149,6 +149,13 @@ def test_hours_notes_are_bilingual(shipped: Catalogue) -> None:
     assert bad == []
 
 
+def test_an_hours_source_comes_with_hours(shipped: Catalogue) -> None:
+    """``hours_source`` cites where the hours come from: never on a site without hours
+    (that one says why in ``hours_note``)."""
+    bad = [lm.id for lm in shipped if lm.hours_source and lm.opening_hours is None]
+    assert bad == []
+
+
 def test_checked_hours_name_their_source(shipped: Catalogue) -> None:
     bad = [lm.id for lm in shipped if (lm.hours_checked is None) != (lm.hours_source is None)]
     assert bad == []
