@@ -149,6 +149,14 @@ def test_hours_notes_are_bilingual(shipped: Catalogue) -> None:
     assert bad == []
 
 
+def test_open_hours_are_sourced_or_flagged(shipped: Catalogue) -> None:
+    """An open site's hours cite their source, or carry a note that they are not confirmed
+    (hours copied from a listing never pass for checked ones)."""
+    bad = [lm.id for lm in shipped if lm.status == "open" and lm.opening_hours is not None
+           and not lm.hours_source and not lm.hours_note]
+    assert bad == []
+
+
 def test_an_hours_source_comes_with_hours(shipped: Catalogue) -> None:
     """``hours_source`` cites where the hours come from: never on a site without hours
     (that one says why in ``hours_note``)."""
