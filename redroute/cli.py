@@ -955,7 +955,7 @@ def plan(route_id: str | None, catalogue_path: Path | None, routes_dir: Path | N
         lunch=_lunch_option(lunch, no_lunch=no_lunch), lunch_minutes=lunch_minutes,
         walk_limit_km=walk_limit, metro=metro)
     if dates is not None:
-        _plan_trip(request, dates, cat, source, outputs, checked, lang=lang)
+        _plan_trip(request, dates, cat, source, outputs, checked, lang=lang, tiles=tiles)
         return
     with _Progress(1, "路网 network") as progress:
         result = make_plan(request, catalogue=cat, date=when, network=source, report=_say,
@@ -1003,18 +1003,20 @@ def _trip_dates(days: int | None, dates: str | None,
 
 
 #: What ``-o DIR`` writes for a trip: the trip's files and each day's.
-_TRIP_OUTPUTS = {"json": "trip.json", "gpx": "trip.gpx", "geojson": "trip.geojson"}
+_TRIP_OUTPUTS = {"json": "trip.json", "gpx": "trip.gpx", "geojson": "trip.geojson",
+                 "html": "map.html"}
 _DAY_OUTPUTS = {"html": "day-{k}-map.html", "leaflet": "day-{k}-leaflet.pdf",
                 "gpx": "day-{k}-route.gpx", "json": "day-{k}-itinerary.json"}
 
 
 def _trip_outputs(days: int, output_dir: Path | None, **given: Path | None) -> dict[str, Any]:
-    """The outputs of a trip, keyed ``json``/``gpx``/``geojson`` (the trip) and ``K:kind``
-    (day K): ``-o DIR`` writes them all; ``--json``, ``--gpx`` and ``--geojson`` write the
-    trip's; ``--html`` and ``--leaflet`` are for one walk (use ``-o DIR``)."""
+    """The outputs of a trip, keyed ``json``/``gpx``/``geojson``/``html`` (the trip) and
+    ``K:kind`` (day K): ``-o DIR`` writes them all; ``--json``, ``--gpx``, ``--geojson`` and
+    ``--html`` (the trip's map) write the trip's; ``--leaflet`` is for one walk (use
+    ``-o DIR``)."""
     from redroute._io import Output
 
-    for option in ("html_out", "leaflet_out"):
+    for option in ("leaflet_out",):
         if given.get(option) is not None:
             name = "--" + option.removesuffix("_out")
             msg = (f"{name} makes one walk's file; for a trip of several days use -o DIR "
@@ -1026,7 +1028,7 @@ def _trip_outputs(days: int, output_dir: Path | None, **given: Path | None) -> d
         for k in range(1, days + 1):
             for kind, name in _DAY_OUTPUTS.items():
                 outputs[f"{k}:{kind}"] = Output(output_dir / name.format(k=k), "-o")
-    for kind in ("json", "gpx", "geojson"):
+    for kind in ("json", "gpx", "geojson", "html"):
         path = given.get(f"{kind}_out")
         if path is not None:
             outputs[kind] = Output(path, f"--{kind}")
@@ -1034,7 +1036,8 @@ def _trip_outputs(days: int, output_dir: Path | None, **given: Path | None) -> d
 
 
 def _plan_trip(request: Any, dates: list[dt.date], cat: Catalogue, source: str | None,
-               outputs: dict[str, Any], checked: OutputSet, *, lang: str) -> None:
+               outputs: dict[str, Any], checked: OutputSet, *, lang: str,
+               tiles: str = "osm") -> None:
     """``plan --days N``: plan, print each day and the left-out list, write the outputs."""
     from redroute.export.text import trip_text
     from redroute.trip import plan_trip
@@ -1044,14 +1047,22 @@ def _plan_trip(request: Any, dates: list[dt.date], cat: Catalogue, source: str |
                          progress=progress.stage)
     click.echo(trip_text(trip, lang=lang))
     days = {k: plan for k, plan in enumerate(trip.days, start=1) if plan is not None}
-    options = {"lang": lang, "tiles": "osm", "format": "a4", "map_url": None,
+    options = {"lang": lang, "tiles": tiles, "format": "a4", "map_url": None,
                "publisher": None, "catalogue": cat, "theme": request.theme,
                "district": request.district}
+    if "html" in outputs:  # the trip's map links each day's map written beside it
+        import os
+
+        folder = outputs["html"].path.parent
+        options["day_maps"] = [
+            Path(os.path.relpath(outputs[f"{k}:html"].path, folder)).as_posix()
+            if f"{k}:html" in outputs and k in days else None
+            for k in range(1, len(dates) + 1)]
 
     def trip_writer(kind: str) -> Callable[[Path], None]:
         def write(tmp: Path) -> None:
             _say(f"writing {kind}...")
-            _TRIP_WRITERS[kind](trip, tmp, lang)
+            _TRIP_WRITERS[kind](trip, tmp, options)
         return write
 
     def day_writer(k: int, kind: str) -> Callable[[Path], None]:
@@ -1073,21 +1084,21 @@ def _plan_trip(request: Any, dates: list[dt.date], cat: Catalogue, source: str |
         _say(f"wrote {target}")
 
 
-def _write_trip_json(trip: Any, path: Path, lang: str) -> None:
+def _write_trip_json(trip: Any, path: Path, options: dict[str, Any]) -> None:
     from redroute._io import write_text_atomic
 
     write_text_atomic(path, trip.to_json())
 
 
-def _write_trip_gpx(trip: Any, path: Path, lang: str) -> None:
+def _write_trip_gpx(trip: Any, path: Path, options: dict[str, Any]) -> None:
     from redroute._io import write_text_atomic
     from redroute.export.gpx import trip_gpx_text
 
     days = [p.itinerary for p in trip.days if p is not None]
-    write_text_atomic(path, trip_gpx_text(days, lang=lang))
+    write_text_atomic(path, trip_gpx_text(days, lang=options["lang"]))
 
 
-def _write_trip_geojson(trip: Any, path: Path, lang: str) -> None:
+def _write_trip_geojson(trip: Any, path: Path, options: dict[str, Any]) -> None:
     import json
 
     from redroute._io import write_text_atomic
@@ -1105,8 +1116,16 @@ def _write_trip_geojson(trip: Any, path: Path, lang: str) -> None:
     write_text_atomic(path, text)
 
 
-_TRIP_WRITERS: dict[str, Callable[[Any, Path, str], None]] = {
-    "json": _write_trip_json, "gpx": _write_trip_gpx, "geojson": _write_trip_geojson}
+def _write_trip_map(trip: Any, path: Path, options: dict[str, Any]) -> None:
+    from redroute.export.tripmap import save_trip_map
+
+    save_trip_map(trip, path, lang=options["lang"], tiles=options["tiles"], locate=True,
+                  day_maps=options.get("day_maps"))
+
+
+_TRIP_WRITERS: dict[str, Callable[[Any, Path, dict[str, Any]], None]] = {
+    "json": _write_trip_json, "gpx": _write_trip_gpx, "geojson": _write_trip_geojson,
+    "html": _write_trip_map}
 
 
 def _lunch_option(lunch: str | None, *, no_lunch: bool) -> str | None:

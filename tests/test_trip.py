@@ -136,11 +136,12 @@ def test_plan_days_writes_the_trip_and_each_day(tmp_path: Path, offline: Path) -
 
 
 def test_plan_days_refuses_a_single_walk_output(tmp_path: Path) -> None:
+    """--leaflet makes one walk's booklet (--html makes the trip's map)."""
     code, _, err = run("plan", "--theme", "founding", "--days", "2",
-                       "--html", str(tmp_path / "m.html"))
+                       "--leaflet", str(tmp_path / "m.pdf"))
     assert code == 2
     assert "for a trip of several days use -o DIR" in err
-    assert not (tmp_path / "m.html").exists()
+    assert not (tmp_path / "m.pdf").exists()
 
 
 def test_bad_dates_get_one_line(tmp_path: Path) -> None:

@@ -673,12 +673,17 @@ def _script_safe(code: str) -> str:
 
 def _render(it: Itinerary, view: dict[str, Any], panel: str, t: _Text, *,
             provider: TileProvider, key: str | None) -> str:
+    m = _base_map(view, provider, key)
+    project = _projector(wgs84_to_gcj02 if provider.datum == "gcj02" else None)
+    refs = _add_overlays(m, it, project, t)
+    return _page(m, refs, view, panel, t, title=t.pick(it.title_zh, it.title_en, " · "),
+                 blocks=[json_script(ITINERARY_ID, it.to_geojson())])
+
+
+def _base_map(view: dict[str, Any], provider: TileProvider, key: str | None) -> folium.Map:
+    """The folium map centred on the view's bounds, with the provider's tile layers."""
     import folium
 
-    if TYPE_CHECKING:
-        from branca.element import Figure
-
-    Element = _raw_class()  # noqa: N806 - the branca class it stands in for
     center = [(view["bounds"][0][0] + view["bounds"][1][0]) / 2,
               (view["bounds"][0][1] + view["bounds"][1][1]) / 2]
     m = _OfflineMap(location=center, zoom_start=15, tiles=None, control_scale=False,
@@ -689,19 +694,26 @@ def _render(it: Itinerary, view: dict[str, Any], panel: str, t: _Text, *,
             name=provider.name, subdomains=provider.subdomains or "abc",
             max_zoom=19, max_native_zoom=provider.max_native_zoom, control=False,
         ).add_to(m)
-    project = _projector(wgs84_to_gcj02 if provider.datum == "gcj02" else None)
-    refs = _add_overlays(m, it, project, t)
+    return m
+
+
+def _page(m: folium.Map, refs: dict[str, Any], view: dict[str, Any], panel: str, t: _Text, *,
+          title: str, blocks: list[str], css: str = "") -> str:
+    """The page: map, overlays' behaviour (map.js), inlined assets, panel and data blocks.
+    ``css`` is written as is: it must come from constants, never from data."""
+    if TYPE_CHECKING:
+        from branca.element import Figure
+
+    Element = _raw_class()  # noqa: N806 - the branca class it stands in for
     ui = _Ui(refs)
     ui.add_to(m)
-
     fig = cast("Figure", m.get_root())
-    title = t.pick(it.title_zh, it.title_en, " · ")
     font_text = "".join([panel, json.dumps(view, ensure_ascii=False), title, _EXTRA_CHARS,
                          html.unescape(re.sub(r"<[^>]+>", " ", panel)), _ALL_UI_TEXT])
-    css = _asset("map.css").decode("utf-8").replace("__FONT__", FONT_FAMILY)
+    style = _asset("map.css").decode("utf-8").replace("__FONT__", FONT_FAMILY) + css
     fig.header.add_child(Element(f"<title>{_e(title)}</title>"), name="rr_title")
     fig.header.add_child(Element(f"<style>{_leaflet_css()}</style>"), name="rr_leaflet_css")
-    fig.header.add_child(Element(f"<style>{_font_face(font_text)}\n{css}</style>"),
+    fig.header.add_child(Element(f"<style>{_font_face(font_text)}\n{style}</style>"),
                          name="rr_css")
     fig.header.add_child(Element(f"<script>{_script_safe(_leaflet_js())}</script>"),
                          name="rr_leaflet_js")
@@ -710,10 +722,25 @@ def _render(it: Itinerary, view: dict[str, Any], panel: str, t: _Text, *,
         name="rr_map_js")
     fig.html.add_child(Element(panel), name="rr_panel")
     fig.html.add_child(Element(json_script(VIEW_ID, view)), name="rr_view")
-    fig.html.add_child(Element(json_script(ITINERARY_ID, it.to_geojson())), name="rr_itinerary")
+    for k, block in enumerate(blocks):
+        fig.html.add_child(Element(block), name="rr_itinerary" if k == 0 else f"rr_data_{k}")
     _stable_names(fig)
     page = fig.render()
     return page.replace("<html>", f'<html lang="{"en" if t.lang == "en" else "zh-Hans"}">', 1)
+
+
+def _leg_parts(leg: Leg, project: Callable[[float, float], list[float]],
+               fallback: list[float]) -> tuple[list[list[Any]], list[Any] | None]:
+    """The leg as lines on foot (one or two parts) and its metro ride, straight, if any."""
+    line: list[Any] = [project(x, y) for x, y in leg.geometry]
+    if len(line) < 2:
+        line = [line[0], line[0]] if line else [fallback, fallback]
+    if leg.ride is not None and 0 <= leg.ride_at < len(line) - 1:
+        ride_line = line[leg.ride_at:leg.ride_at + 2]
+        parts = [part for part in (line[:leg.ride_at + 1], line[leg.ride_at + 1:])
+                 if len(part) >= 2] or [ride_line]
+        return parts, ride_line
+    return [line], None
 
 
 def _add_overlays(m: folium.Map, it: Itinerary, project: Callable[[float, float], list[float]],
@@ -723,14 +750,10 @@ def _add_overlays(m: folium.Map, it: Itinerary, project: Callable[[float, float]
 
     refs: dict[str, Any] = {"legs": [], "casings": [], "stops": {}, "places": {}}
     for k, leg in enumerate(it.legs, start=1):
-        line: list[Any] = [project(x, y) for x, y in leg.geometry]
-        if len(line) < 2:
-            line = [line[0], line[0]] if line else [project(it.start.lon, it.start.lat)] * 2
-        if leg.ride is not None and 0 <= leg.ride_at < len(line) - 1:
-            # The walks as one line of two parts; the ride drawn on its own, straight.
-            ride_line = line[leg.ride_at:leg.ride_at + 2]
-            line = [part for part in (line[:leg.ride_at + 1], line[leg.ride_at + 1:])
-                    if len(part) >= 2] or [ride_line]
+        # The walks as one line (of two parts around a ride); the ride on its own, straight.
+        parts, ride_line = _leg_parts(leg, project, project(it.start.lon, it.start.lat))
+        line: list[Any] = parts if ride_line is not None else parts[0]
+        if ride_line is not None:
             folium.PolyLine(  # type: ignore[no-untyped-call]
                 ride_line, weight=4, opacity=0.9, color=_RIDE_COLOUR, dash_array="2 8",
                 line_cap="round", interactive=False, class_name=f"rr-ride rr-ride-{k}",
@@ -851,13 +874,16 @@ def _ui_class() -> type[Any]:
         def refs_js(self) -> str:
             # Only folium's generated variable names (identifiers) go into this literal.
             def obj(d: dict[str, Any]) -> str:
-                return "{" + ",".join(f'"{k}":{v.get_name()}' for k, v in d.items()) + "}"
+                return "{" + ",".join(f"{json.dumps(str(k))}:{v.get_name()}"
+                                      for k, v in d.items()) + "}"
 
             def arr(items: list[Any]) -> str:
                 return "[" + ",".join(v.get_name() for v in items) + "]"
 
+            days = f',"days":{arr(self.refs["days"])}' if "days" in self.refs else ""
             return (f'{{"stops":{obj(self.refs["stops"])},"places":{obj(self.refs["places"])},'
-                    f'"legs":{arr(self.refs["legs"])},"casings":{arr(self.refs["casings"])}}}')
+                    f'"legs":{arr(self.refs["legs"])},"casings":{arr(self.refs["casings"])}'
+                    f"{days}}}")
 
     return Ui
 

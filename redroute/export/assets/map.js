@@ -1,4 +1,5 @@
-/* redroute map behaviour: popups, schedule panel, #stop=N deep links, full screen, locate me.
+/* redroute map behaviour: popups, schedule panel, #stop=N deep links, full screen, locate me;
+ * on a trip's map, one layer per day with its checkbox (#day=K, #stop=K-N, #leg=K-N).
  *
  * Every text shown here comes from the JSON block #redroute-view and is put on the page
  * with textContent: nothing from the data is ever parsed as HTML or run as code.
@@ -132,8 +133,11 @@
     });
 
     // Legs: popup with the directions; the casing under each line is a wider tap target.
+    // A leg's key is its number (a day's map) or "K-N" (day K of a trip).
+    var legIndex = {};
     refs.legs.forEach(function (line, i) {
       var leg = view.legs[i];
+      legIndex[String(leg.n)] = i;
       line.bindPopup(content(leg.popup), popupOptions());
       refs.casings[i].on("click", function (e) { line.openPopup(e.latlng); });
       if (leg.estimated) {
@@ -147,13 +151,18 @@
 
     // Stops and start/end: popups built from data with textContent.
     // Hover titles and screen-reader labels of the markers (plain text properties).
+    // A marker of a hidden day gets a new element when it is shown again: label it again.
     function label(marker, text) {
-      var node = marker.getElement();
-      if (node && text) {
-        node.title = text;
-        node.setAttribute("aria-label", text);
-        node.setAttribute("role", "button");
-      }
+      var set = function () {
+        var node = marker.getElement();
+        if (node && text) {
+          node.title = text;
+          node.setAttribute("aria-label", text);
+          node.setAttribute("role", "button");
+        }
+      };
+      set();
+      marker.on("add", set);
     }
     Object.keys(refs.stops).forEach(function (n) {
       var marker = refs.stops[n];
@@ -185,38 +194,120 @@
       }
     }
 
-    // #stop=N and #leg=N: open that stop's popup (or leg's) and centre it.
+    // A trip's days: one layer each, shown and hidden by its checkbox in the panel. A start
+    // or end shared by several days stays while any of them is shown.
+    var days = refs.days || [];
+    var shown = days.map(function () { return true; });
+    function setDay(k, on) {
+      var group = days[k - 1];
+      if (!group || shown[k - 1] === on) { return; }
+      shown[k - 1] = on;
+      if (on) { group.addTo(map); } else { map.closePopup(); map.removeLayer(group); }
+      var box = panel.querySelector('input.rr-day-check[data-day="' + k + '"]');
+      if (box) { box.checked = on; }
+      var section = panel.querySelector('.rr-day[data-day="' + k + '"]');
+      if (section) { section.classList.toggle("rr-day-off", !on); }
+      Object.keys(refs.places).forEach(function (p) {
+        var of = (view.place_days || {})[p];
+        if (!of) { return; }
+        var any = of.some(function (d) { return shown[d - 1]; });
+        if (any && !map.hasLayer(refs.places[p])) { refs.places[p].addTo(map); }
+        if (!any && map.hasLayer(refs.places[p])) { map.removeLayer(refs.places[p]); }
+      });
+      declutter();
+    }
+    // A trip's "K-N" badges pile up where days meet: a badge that would cover a start, an end
+    // or an earlier badge (day 1 first, in visiting order) shrinks to a dot of its colour,
+    // until the map is zoomed in far enough for its number.
+    function declutter() {
+      if (!days.length) { return; }
+      var placed = [];
+      function box(marker, node) {
+        var p = map.latLngToContainerPoint(marker.getLatLng());
+        var w = node.offsetWidth / 2, h = node.offsetHeight / 2;
+        return [p.x - w, p.y - h, p.x + w, p.y + h];
+      }
+      function hits(b) {
+        return placed.some(function (o) {
+          return b[0] < o[2] && o[0] < b[2] && b[1] < o[3] && o[1] < b[3];
+        });
+      }
+      Object.keys(refs.places).forEach(function (p) {
+        var node = map.hasLayer(refs.places[p]) && refs.places[p].getElement();
+        if (node) { placed.push(box(refs.places[p], node)); }
+      });
+      Object.keys(refs.stops).forEach(function (key) {
+        var marker = refs.stops[key];
+        var node = map.hasLayer(marker) && marker.getElement();
+        if (!node) { return; }
+        var b = box(marker, node);
+        var compact = hits(b);
+        if (marker.rrZ === undefined) { marker.rrZ = marker.options.zIndexOffset; }
+        node.classList.toggle("rr-compact", compact);
+        marker.setZIndexOffset(compact ? marker.rrZ - 2000 : marker.rrZ);  // dots underneath
+        if (!compact) { placed.push(b); }
+      });
+    }
+    map.on("zoomend", declutter);
+    panel.addEventListener("change", function (e) {
+      var box = e.target;
+      if (box && box.classList && box.classList.contains("rr-day-check")) {
+        setDay(parseInt(box.getAttribute("data-day"), 10), box.checked);
+      }
+    });
+    // Day K of a "K-N" key, shown before its stop or leg is.
+    function reveal(key) {
+      var match = /^(\d+)-\d+$/.exec(String(key));
+      if (match) { setDay(parseInt(match[1], 10), true); }
+    }
+
+    // #stop=N and #leg=N (#stop=K-N, #leg=K-N, #day=K on a trip): open that stop's popup
+    // (or leg's) and centre it, or show that day and fit the map to it.
     function show(kind, n) {
+      n = String(n);
       if (kind === "stop" && refs.stops[n]) {
+        reveal(n);
         var m = refs.stops[n];
         map.setView(m.getLatLng(), Math.max(map.getZoom(), 16), { animate: false });
         m.openPopup();
         return true;
       }
-      if (kind === "leg" && refs.legs[n - 1]) {
-        var line = refs.legs[n - 1];
+      if (kind === "leg" && legIndex[n] !== undefined) {
+        reveal(n);
+        var line = refs.legs[legIndex[n]];
         var pts = line.getLatLngs();
         map.fitBounds(line.getBounds(), { padding: [40, 40], maxZoom: 17, animate: false });
-        line.openPopup(pts[Math.floor(pts.length / 2)]);
+        // A leg of two parts around a metro ride: open its popup on the first part.
+        var flat = pts.length && pts[0].lat === undefined ? pts[0] : pts;
+        line.openPopup(flat[Math.floor(flat.length / 2)]);
+        return true;
+      }
+      if (kind === "day" && days[parseInt(n, 10) - 1] && view.days) {
+        var k = parseInt(n, 10);
+        setDay(k, true);
+        map.closePopup();
+        map.fitBounds(view.days[k - 1].bounds,
+          { padding: [28, 28], maxZoom: 17, animate: false });
         return true;
       }
       return false;
     }
+    var HASH = /^#(stop|leg|day)=(\d+(?:-\d+)?)$/;
     function fromHash() {
-      var match = /^#(stop|leg)=(\d+)$/.exec(window.location.hash);
-      return match ? show(match[1], parseInt(match[2], 10)) : false;
+      var match = HASH.exec(window.location.hash);
+      return match ? show(match[1], match[2]) : false;
     }
     window.addEventListener("hashchange", fromHash);
     panel.addEventListener("click", function (e) {
       var a = e.target.closest ? e.target.closest('a[href^="#"]') : null;
       if (!a) { return; }
-      var match = /^#(stop|leg)=(\d+)$/.exec(a.getAttribute("href"));
+      var match = HASH.exec(a.getAttribute("href"));
       if (!match) { return; }
       e.preventDefault();
       setHash(a.getAttribute("href"));
       // On a phone the list folds away so the chosen stop and its popup have the room.
       if (narrow.matches) { setOpen(false); }
-      show(match[1], parseInt(match[2], 10));
+      show(match[1], match[2]);
     });
 
     // The schedule panel folds away on phones; the map takes the room it leaves.
@@ -318,7 +409,9 @@
       map.fitBounds(view.bounds, { padding: [28, 28], maxZoom: 17, animate: false });
     }
     fit();
+    declutter();
     fromHash();
-    window.redroute = { map: map, refs: refs, view: view, show: show, toGcj02: toGcj02 };
+    window.redroute = { map: map, refs: refs, view: view, show: show, toGcj02: toGcj02,
+                        setDay: setDay };
   };
 }());
