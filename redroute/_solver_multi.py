@@ -239,7 +239,7 @@ class _MultiSearch:
                 if time.perf_counter() > self.deadline:
                     return routes
                 routes[k] = self.focus(routes, k).improve(routes[k])
-            routes = self.relocate(routes)
+            routes = self.eject(self.relocate(routes))
             if self.swaps:
                 routes = self.exchange(routes)
             if self.key(routes) <= before:
@@ -262,6 +262,62 @@ class _MultiSearch:
                     continue
                 i += 1
         return routes
+
+    def eject(self, routes: list[_Route]) -> list[_Route]:
+        """Put a free stop in a tour in place of one that moves to another tour (or, scoring
+        less and not mandatory, leaves): an ejection chain of two, while that gains."""
+        best = self.key(routes)
+        for b in range(self.m):
+            i = 0
+            while i < len(routes[b].nodes):
+                if time.perf_counter() > self.deadline:
+                    return routes
+                trial = self._eject(routes, b, i)
+                if trial is not None and self.key(trial) > best:
+                    routes, best = trial, self.key(trial)
+                i += 1
+        return routes
+
+    def _eject(self, routes: list[_Route], b: int, i: int) -> list[_Route] | None:
+        search, v = self.searches[b], routes[b].nodes[i]
+        pool = self.free(routes, b)
+        if not len(pool):
+            return None
+        without = search.evaluate(routes[b].nodes[:i] + routes[b].nodes[i + 1:])
+        if without is None:
+            return None
+        shift, _ = search.insertions(without, pool)
+        fits = np.flatnonzero(np.isfinite(shift).any(axis=0))
+        if not len(fits):
+            return None
+        score = self.insts[0].score
+        homes = []  # where v can go instead: (tour, its route with v)
+        for c in range(self.m):
+            if c == b or not self.fits[c, v]:
+                continue
+            there, _ = self.searches[c].insertions(routes[c], np.array([v], dtype=np.int64))
+            if np.isfinite(there).any():
+                p = int(np.argmin(there[:, 0]))
+                moved = self.searches[c].evaluate([*routes[c].nodes[:p], v, *routes[c].nodes[p:]])
+                if moved is not None:
+                    homes.append((c, moved))
+        for j in fits[np.argsort(-score[pool[fits]], kind="stable")].tolist():
+            w = int(pool[j])
+            if not homes and (v in self.mandatory or score[w] <= score[v] + 1e-9):
+                break
+            p = int(np.argmin(shift[:, j]))
+            new_b = search.evaluate([*without.nodes[:p], w, *without.nodes[p:]])
+            if new_b is None:
+                continue
+            trial = list(routes)
+            trial[b] = new_b
+            if homes:
+                c, moved = homes[0]
+                trial[c] = moved
+            trial = self.insert(trial)
+            if self.key(trial) > self.key(routes):
+                return trial
+        return None
 
     def exchange(self, routes: list[_Route]) -> list[_Route]:
         """Swap two stops of two tours (each at its best place), then insert free stops, while
@@ -339,10 +395,11 @@ class _MultiSearch:
 
     def seeds(self, routes: list[_Route], *, until: float,
               iterations: int) -> list[list[_Route]]:
-        """Starting points: joint greedy insertion; tours filled one after another by the
+        """Starting points: joint greedy insertion (by ratio, and cheapest first, which packs
+        best when nearly every stop fits); tours filled one after another by the
         single-tour seeding DP over the stops still free; and one after another by a short
         single-tour search each (by ``until``)."""
-        out = [self.insert(routes)]
+        out = [self.insert(routes), self.insert(routes, cheapest=True)]
         by_dp, by_search = list(routes), list(routes)
         begin = time.perf_counter()
         for k in range(self.m):

@@ -895,7 +895,7 @@ def solve_tours(
     seed: int = 0,
     exact_limit: int | None = None,
     iterations: int | None = None,
-    stall: int = 1000,
+    stall: int = 3000,
 ) -> MultiSolution:
     """Choose and order the stops of several tours that share them, maximising the total.
 
@@ -940,7 +940,9 @@ def solve_tours(
     ``problem``, ``seed`` and the number of iterations run: it is reproducible whenever the
     search stops on ``iterations`` or ``stall`` before the clock.
     """
-    deadline = time.perf_counter() + time_limit
+    begin = time.perf_counter()
+    # a margin for what follows the last iteration (an improvement, the schedules)
+    deadline = begin + 0.97 * time_limit
     if len(problem.tours) == 1:
         single = replace(problem.problems[0], mandatory=problem.mandatory)
         solution = solve(single, time_limit=time_limit, seed=seed,
