@@ -91,7 +91,28 @@ def _render_route(route_id: str) -> dict[str, Any]:
                 if lang == "both":
                     pages[key] = leaflet_layout(it, **options)["pages"]
     return {"stops": [s.id for s in it.stops], "theme": route.theme, "texts": texts,
-            "pages": pages, "lone": lone}
+            "pages": pages, "lone": lone, "hidden": _hidden_labels(it, result.network)}
+
+
+def _hidden_labels(it: Any, network: Any) -> list[str]:
+    """Labels of the route map over a marker or another label, in each language and size."""
+    import xml.etree.ElementTree as ET
+
+    from redroute.export.mapsvg import route_map_svg
+    from tests.test_mapsvg import _labels, _markers
+
+    found = []
+    for lang in LANGS:
+        for w, h in ((88.0, 138.0), (112.0, 118.0), (112.0, 86.0)):
+            root = ET.fromstring(route_map_svg(it, width_mm=w, height_mm=h, network=network,
+                                               lang=lang))
+            labels, markers = _labels(root), _markers(root)
+            for i, (text, shape) in enumerate(labels):
+                if any(shape.intersects(m) for m in markers):
+                    found.append(f"{lang} {w:g}x{h:g}: {text!r} over a marker")
+                found.extend(f"{lang} {w:g}x{h:g}: {text!r} over {other!r}"
+                             for other, s2 in labels[i + 1:] if shape.intersects(s2))
+    return found
 
 
 @pytest.fixture(scope="module")
@@ -243,6 +264,12 @@ def test_no_lone_character_ends_a_chinese_paragraph(rendered: dict[str, dict[str
                                                     route_id: str) -> None:
     for key, lone in _got(rendered, route_id)["lone"].items():
         assert lone == [], (route_id, key)
+
+
+@pytest.mark.parametrize("route_id", ROUTE_IDS)
+def test_no_map_label_is_hidden(rendered: dict[str, dict[str, Any]], route_id: str) -> None:
+    """No label of the route map lies over a stop, the start or end, or another label."""
+    assert _got(rendered, route_id)["hidden"] == []
 
 
 def test_a_long_route_grows_pages(rendered: dict[str, dict[str, Any]]) -> None:
