@@ -223,8 +223,9 @@ _CLOSING = "，。、；：）》」』”！？"
 
 
 def _lone_characters(pdf: bytes) -> list[str]:
-    """Printed lines holding one Chinese character (and its closing punctuation) under a
-    full line of Chinese: a paragraph's last line with a lone character. Lines are rebuilt
+    """Printed lines that start with closing punctuation, and lines holding one Chinese
+    character (and its closing punctuation) under a full line of Chinese: a paragraph's
+    last line with a lone character. Lines are rebuilt
     from pdftotext's word boxes (it splits a line where typst squeezes punctuation); map
     labels (rotated, a character or two at a time) never sit under a full line."""
     import xml.etree.ElementTree as ET
@@ -251,6 +252,10 @@ def _lone_characters(pdf: bytes) -> list[str]:
             else:
                 lines.append([y, x0, x1, text, h])
         for y, x0, _, text, h in lines:
+            if h >= 7.2 and text[:1] in _CLOSING and not any(
+                    abs(ln[0] - y) < 1.0 and x0 - 6.0 <= ln[2] <= x0 + 6.0 and ln[1] < x0
+                    for ln in lines):
+                found.append(f"line starts with closing punctuation: {text[:12]}")
             if h < 7.2 or not re.fullmatch(f"[\u4e00-\u9fff][{_CLOSING}]*", text):
                 continue
             above = [ln for ln in lines if abs(ln[1] - x0) < 1.5 and 0 < y - ln[0] < 14]
@@ -262,6 +267,8 @@ def _lone_characters(pdf: bytes) -> list[str]:
 @pytest.mark.parametrize("route_id", ROUTE_IDS)
 def test_no_lone_character_ends_a_chinese_paragraph(rendered: dict[str, dict[str, Any]],
                                                     route_id: str) -> None:
+    """Chinese line breaking: no lone character on a paragraph's last line, no line that
+    starts with closing punctuation."""
     for key, lone in _got(rendered, route_id)["lone"].items():
         assert lone == [], (route_id, key)
 
