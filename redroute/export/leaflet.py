@@ -197,9 +197,12 @@ _WHAT = {"logo": ("标志", "logo", ("png", "svg")),
 
 
 def _image_kind(data: bytes) -> str | None:
-    if data.startswith(b"\x89PNG\r\n\x1a\n") and data[12:16] == b"IHDR":
+    """``png``, ``jpg`` or ``svg`` for a whole picture of that kind (a truncated PNG or
+    JPEG, without its end marker, is none)."""
+    if (data.startswith(b"\x89PNG\r\n\x1a\n") and data[12:16] == b"IHDR"
+            and b"IEND" in data[-64:]):
         return "png"
-    if data.startswith(b"\xff\xd8\xff"):
+    if data.startswith(b"\xff\xd8\xff") and b"\xff\xd9" in data[-1024:]:
         return "jpg"
     head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
     if head.startswith((b"<?xml", b"<svg", b"<!--", b"<!DOCTYPE")) and re.search(
@@ -230,8 +233,8 @@ def _read_image(path: str | Path | None, option: str) -> tuple[str, bytes] | Non
     if kind not in kinds:
         names = "、".join(k.upper() for k in kinds)
         names_en = " or ".join(k.upper() for k in kinds)
-        msg = (f"{zh}文件 {where} 不是 {names} 图片 / the {en} file {where_en} is not a "
-               f"{names_en} image")
+        msg = (f"{zh}文件 {where} 不是完整的 {names} 图片 / the {en} file {where_en} is not a "
+               f"{names_en} image (or it is cut short)")
         raise LeafletError(msg)
     return kind, data
 
@@ -670,8 +673,9 @@ def _run(call: str, itinerary: Itinerary, options: dict[str, Any], *args: Any,
             if "image" not in str(err).lower():
                 raise
             given = ", ".join(str(p) for n, p in pictures.values() if n)
-            msg = (f"无法使用图片 {given}：{err} / cannot use the picture {given}: the file is "
-                   "damaged or of a kind typst cannot read")
+            detail = str(err).removeprefix("typesetting the leaflet failed: ")
+            msg = (f"无法使用图片 {given}：文件已损坏或格式无法读取 / cannot use the picture "
+                   f"{given}: {detail}")
             raise LeafletError(msg) from err
 
 
