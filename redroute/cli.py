@@ -1403,7 +1403,7 @@ def leaflet(source_arg: str, output: Path, fmt: str, lang: str, day: dt.date | N
         it = load_itinerary(source_arg)
         network = _itinerary_network(it, source)
         shown = when
-        theme = district = None
+        theme, district = _route_facts(it, routes_dir, cat)
     else:
         plan_day = when or _next_day(source_arg, routes_dir, cat)
         request = _base_request(source_arg, routes_dir, cat, plan_day)
@@ -1423,6 +1423,22 @@ def leaflet(source_arg: str, output: Path, fmt: str, lang: str, day: dt.date | N
     size = max(1, round(len(pdf) / 1024))
     click.echo(f"已写入折页 {path}（{pages} 页，{size} KB）/ wrote leaflet {path} ({fmt}, "
                f"{plural(pages, 'page')}, {size} KB)", err=True)
+
+
+def _route_facts(it: Any, routes_dir: Path | None,
+                 cat: Catalogue) -> tuple[str | None, str | None]:
+    """The theme and district of the curated route an itinerary file was planned from (the
+    route of its title), for the leaflet's cover; (None, None) for another walk."""
+    from redroute.routes import load_routes
+
+    try:
+        routes = load_routes(routes_dir, cat)
+    except RedrouteError:
+        return None, None
+    for r in routes.values():
+        if (r.title_zh, r.title_en) == (it.title_zh, it.title_en):
+            return r.theme, r.district
+    return None, None
 
 
 def _next_day(name: str, routes_dir: Path | None, cat: Catalogue) -> dt.date:

@@ -798,3 +798,25 @@ def test_command_season_leaflet_for_a_print_shop(runner: Any, tmp_path: Path) ->
     assert "适合参观：" in text and "Beston:" in text
     assert "周一闭馆" in text
     assert float(_reader(out).pages[0].mediabox.width) > A4_LONG + 40
+
+
+@pytest.mark.slow
+def test_command_on_a_routes_itinerary_file_names_the_routes_theme(runner: Any,
+                                                                   tmp_path: Path) -> None:
+    """An itinerary file planned from xuhui-anthem: its leaflet's cover says the anthem."""
+    from redroute.plan import make_plan
+    from redroute.routes import load_routes
+
+    cat = load_catalogue()
+    route = load_routes(None, cat)["xuhui-anthem"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        it = make_plan(route.request, catalogue=cat, date=dt.date(2026, 12, 2),
+                       network="estimate").itinerary
+    source = tmp_path / "xuhui.json"
+    source.write_text(it.to_json(), encoding="utf-8")
+    out = tmp_path / "xuhui.pdf"
+    result = runner.invoke(main, ["leaflet", str(source), "-o", str(out), "--network",
+                                  "estimate", "--lang", "zh"])
+    assert result.exit_code == 0, result.output
+    assert "主题·国歌诞生" in _text(out)
