@@ -336,3 +336,25 @@ def test_ctrl_c_stops_at_once_and_changes_nothing(tmp_path: Path) -> None:
     assert took < 10
     assert sorted(p.name for p in site.iterdir()) == [MANIFEST, "index.html"]
     assert (site / "index.html").read_text(encoding="utf-8") == "old"
+
+
+@pytest.mark.slow
+def test_publish_makes_season_leaflets_unless_dated(tmp_path: Path, one_route: Path) -> None:
+    """Without --date the kit's leaflets are season leaflets (weekly hours, the days the
+    route suits); with --date they are dated."""
+    import pypdf
+
+    def text(site: Path) -> str:
+        reader = pypdf.PdfReader(str(site / "youth-league" / "leaflet.pdf"))
+        return "".join(p.extract_text() for p in reader.pages).replace(" ", "")
+
+    result = CliRunner().invoke(main, ["publish", "-o", str(tmp_path / "season"), "--routes",
+                                       str(one_route), "--network", "estimate", "--workers",
+                                       "1"])
+    assert result.exit_code == 0, result.stderr
+    season = text(tmp_path / "season")
+    assert "适合参观：" in season and "建议参观" in season
+    code, _, err = _publish(tmp_path / "dated", one_route)
+    assert code == 0, err
+    dated = text(tmp_path / "dated")
+    assert "适合参观：" not in dated and "2026年12月5日" in dated
