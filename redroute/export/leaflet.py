@@ -35,7 +35,6 @@ import datetime as dt
 import io
 import json
 import math
-import os
 import re
 import shutil
 import tempfile
@@ -44,6 +43,7 @@ from typing import TYPE_CHECKING, Any
 
 from redroute._errors import LeafletError
 from redroute._io import write_bytes_atomic
+from redroute.export._typeset import typeset
 from redroute.export.weekly import open_weekdays, weekdays_words, weekly_hours
 from redroute.vocabulary import BOOKING, DISTRICTS, THEMES
 from redroute.wording import (
@@ -607,49 +607,6 @@ def _typst_args(data: dict[str, Any], root: Path = TEMPLATES) -> dict[str, Any]:
             "sys_inputs": {"data": json.dumps({**data, "font": FAMILY}, ensure_ascii=False)}}
 
 
-#: The process that started typst's worker threads. typst (its Rust thread pool) cannot run
-#: in a process forked from that one: the fork has the pool's bookkeeping but not its
-#: threads, and the first compilation waits for them forever. There typst runs in a fresh
-#: interpreter instead.
-_TYPST_OWNER: dict[str, int] = {}
-
-_WORKER = """
-import json, sys, typst
-req = json.loads(sys.stdin.buffer.read())
-try:
-    out = getattr(typst, req["call"])(*req["args"], **req["kwargs"])
-except typst.TypstError as err:
-    sys.stderr.write(err.message)
-    sys.exit(3)
-sys.stdout.buffer.write(out if isinstance(out, bytes) else out.encode("utf-8"))
-"""
-
-
-def _typst(call: str, *args: Any, **kwargs: Any) -> bytes:
-    """``typst.compile`` or ``typst.query``, as bytes; in a forked child, in a subprocess."""
-    import typst
-
-    owner = _TYPST_OWNER.setdefault("pid", os.getpid())
-    if owner == os.getpid():
-        try:
-            out = getattr(typst, call)(*args, **kwargs)
-        except typst.TypstError as err:
-            msg = f"typesetting the leaflet failed: {err.message}"
-            raise LeafletError(msg) from err
-        return out if isinstance(out, bytes) else str(out).encode("utf-8")
-    import subprocess
-    import sys
-
-    request = json.dumps({"call": call, "args": args, "kwargs": kwargs}).encode("utf-8")
-    done = subprocess.run([sys.executable, "-c", _WORKER], input=request, capture_output=True,
-                          check=False)
-    if done.returncode != 0:
-        detail = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        msg = f"typesetting the leaflet failed: {detail[-1] if detail else done.returncode}"
-        raise LeafletError(msg)
-    return done.stdout
-
-
 def _run(call: str, itinerary: Itinerary, options: dict[str, Any], *args: Any,
          **kwargs: Any) -> bytes:
     """Typeset with the template; a logo or cover picture goes beside a copy of it."""
@@ -657,7 +614,7 @@ def _run(call: str, itinerary: Itinerary, options: dict[str, Any], *args: Any,
     pictures = {"logo": (data["logo"], options.get("logo")),
                 "cover": (data["cover_image"], options.get("cover_image"))}
     if not any(name for name, _ in pictures.values()):
-        return _typst(call, str(TEMPLATES / "leaflet.typ"), *args, **kwargs,
+        return typeset(call, str(TEMPLATES / "leaflet.typ"), *args, **kwargs,
                       **_typst_args(data))
     with tempfile.TemporaryDirectory(prefix="redroute-leaflet-") as tmp:
         root = Path(tmp)
@@ -667,7 +624,7 @@ def _run(call: str, itinerary: Itinerary, options: dict[str, Any], *args: Any,
             if name and source is not None:
                 shutil.copyfile(source, root / name.lstrip("/"))
         try:
-            return _typst(call, str(root / "leaflet.typ"), *args, **kwargs,
+            return typeset(call, str(root / "leaflet.typ"), *args, **kwargs,
                           **_typst_args(data, root))
         except LeafletError as err:
             if "image" not in str(err).lower():
