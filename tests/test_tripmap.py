@@ -345,6 +345,22 @@ def test_badges_never_cover_each_other(visit: Any, pages: dict[str, Path]) -> No
             }}));
             return n; }}""")
         assert overlaps == 0, zoom
+        # A dot wholly under a badge is counted on it ("+1"), so no stop goes unseen.
+        unseen = v.page.evaluate("""() => {
+            const full = [...document.querySelectorAll(
+                '.leaflet-marker-pane .rr-trip-stop:not(.rr-compact)')];
+            return [...document.querySelectorAll('.leaflet-marker-pane .rr-compact')]
+                .filter(d => {
+                    const r = d.getBoundingClientRect();
+                    const x = (r.left + r.right) / 2, y = (r.top + r.bottom) / 2;
+                    const over = full.filter(n => { const b = n.getBoundingClientRect();
+                        return x - 7 >= b.left && x + 7 <= b.right && y - 7 >= b.top
+                            && y + 7 <= b.bottom; });
+                    return over.length > 0 && !over.some(n => n.dataset.more);
+                }).length; }""")
+        assert unseen == 0, zoom
+        if zoom == 13:  # the three stops of the 1st Congress block meet
+            assert v.page.locator(".leaflet-marker-pane .rr-compact").count() >= 1
     assert v.errors == []
 
 

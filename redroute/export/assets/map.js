@@ -218,18 +218,20 @@
     }
     // A trip's "K-N" badges pile up where days meet: a badge that would cover a start, an end
     // or an earlier badge (day 1 first, in visiting order) shrinks to a dot of its colour,
-    // until the map is zoomed in far enough for its number.
+    // under the badges, until the map is zoomed in far enough for its number. A badge over
+    // dots it hides wholly says how many ("+2").
     function declutter() {
       if (!days.length) { return; }
       var placed = [];
       function box(marker, node) {
         var p = map.latLngToContainerPoint(marker.getLatLng());
         var w = node.offsetWidth / 2, h = node.offsetHeight / 2;
-        return [p.x - w, p.y - h, p.x + w, p.y + h];
+        return { x: p.x, y: p.y, b: [p.x - w, p.y - h, p.x + w, p.y + h], node: node, more: 0 };
       }
-      function hits(b) {
-        return placed.some(function (o) {
-          return b[0] < o[2] && o[0] < b[2] && b[1] < o[3] && o[1] < b[3];
+      function hit(a) {
+        return placed.filter(function (o) {
+          var b = o.b;
+          return a.b[0] < b[2] && b[0] < a.b[2] && a.b[1] < b[3] && b[1] < a.b[3];
         });
       }
       Object.keys(refs.places).forEach(function (p) {
@@ -240,12 +242,24 @@
         var marker = refs.stops[key];
         var node = map.hasLayer(marker) && marker.getElement();
         if (!node) { return; }
-        var b = box(marker, node);
-        var compact = hits(b);
+        var a = box(marker, node);
+        var under = hit(a);
+        var compact = under.length > 0;
         if (marker.rrZ === undefined) { marker.rrZ = marker.options.zIndexOffset; }
         node.classList.toggle("rr-compact", compact);
-        marker.setZIndexOffset(compact ? marker.rrZ - 2000 : marker.rrZ);  // dots underneath
-        if (!compact) { placed.push(b); }
+        marker.setZIndexOffset(compact ? marker.rrZ - 2000 : marker.rrZ);
+        if (!compact) { placed.push(a); return; }
+        // The dot (about 7 px from its centre) is hidden when a badge covers all of it.
+        var cover = under.filter(function (o) {
+          return o.node.classList.contains("rr-trip-stop") && a.x - 7 >= o.b[0] &&
+            a.x + 7 <= o.b[2] && a.y - 7 >= o.b[1] && a.y + 7 <= o.b[3];
+        });
+        if (cover.length) { cover[0].more += 1; }
+      });
+      placed.forEach(function (o) {
+        if (o.more) { o.node.setAttribute("data-more", "+" + o.more); } else {
+          o.node.removeAttribute("data-more");
+        }
       });
     }
     map.on("zoomend", declutter);
