@@ -101,7 +101,7 @@ def test_one_layer_colour_and_toggle_per_day(pages: dict[str, Path], trip: Trip)
     colours = [day_colour(k) for k in (1, 2, 3)]
     assert len(set(colours)) == 3 and colours[0] == "#c62828"
     for k, it in enumerate(walks(trip), start=1):
-        drawn = re.findall(rf'"className": "rr-route[^"]* d{k} rr-leg-{k}-\d+", '
+        drawn = re.findall(rf'"className": "rr-route[^"]* rr-d{k} rr-leg-{k}-\d+", '
                            r'"color": "(#[0-9a-f]{6})"', page)
         assert drawn == [colours[k - 1]] * len(it.legs), k
         assert page.count(f"rr-pin rr-stop rr-trip-stop rr-d{k} ") == len(it.stops)
@@ -290,17 +290,17 @@ def test_unticking_a_day_hides_its_layer(visit: Any, pages: dict[str, Path],
     page = v.page
     its = walks(trip)
     legs = [len(it.legs) for it in its]
-    assert page.locator("path.rr-route.d2").count() == legs[1]
+    assert page.locator("path.rr-route.rr-d2").count() == legs[1]
     assert page.locator(".leaflet-marker-pane .rr-trip-stop.rr-d2").count() == len(its[1].stops)
     page.locator('input.rr-day-check[data-day="2"]').uncheck()
-    assert page.locator("path.rr-route.d2").count() == 0
+    assert page.locator("path.rr-route.rr-d2").count() == 0
     assert page.locator(".leaflet-marker-pane .rr-d2").count() == 0
-    assert page.locator("path.rr-route.d1").count() == legs[0]
-    assert page.locator("path.rr-route.d3").count() == legs[2]
+    assert page.locator("path.rr-route.rr-d1").count() == legs[0]
+    assert page.locator("path.rr-route.rr-d3").count() == legs[2]
     assert page.locator('.rr-day[data-day="2"]').get_attribute("class") is not None
     assert "rr-day-off" in (page.locator('.rr-day[data-day="2"]').get_attribute("class") or "")
     page.locator('input.rr-day-check[data-day="2"]').check()
-    assert page.locator("path.rr-route.d2").count() == legs[1]
+    assert page.locator("path.rr-route.rr-d2").count() == legs[1]
     page.locator('input.rr-day-check[data-day="2"]').uncheck()
     page.locator('a[href="#stop=2-1"]').click()
     popup = page.locator(".leaflet-popup-content")
@@ -324,7 +324,7 @@ def test_the_start_stays_while_one_of_its_days_shows(visit: Any,
     assert page.locator("path.rr-route").count() == 0
     page.goto(pages["none"].resolve().as_uri() + "#day=3")
     page.wait_for_function("window.redroute && window.redroute.map")
-    assert page.locator("path.rr-route.d3").count() >= 1
+    assert page.locator("path.rr-route.rr-d3").count() >= 1
 
 
 @pytest.mark.slow

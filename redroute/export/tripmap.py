@@ -402,7 +402,7 @@ def _add_days(m: folium.Map, days: list[_Day],
             cls = "rr-route rr-route-est" if leg.estimated else "rr-route"
             poly = folium.PolyLine(  # type: ignore[no-untyped-call]
                 line, weight=5, opacity=0.95, color=colour,
-                class_name=f"{cls} {day.key} rr-leg-{day.k}-{n}", **style)
+                class_name=f"{cls} rr-d{day.k} rr-leg-{day.k}-{n}", **style)
             poly.add_to(group)
             refs["legs"].append(poly)
             refs["casings"].append(casing)
