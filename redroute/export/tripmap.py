@@ -43,6 +43,7 @@ from redroute.export.html import (
     _Text,
     json_script,
 )
+from redroute.export.html import _view_model as _day_view
 from redroute.wording import (
     MONTHS_EN_SHORT,
     attribution_html,
@@ -252,8 +253,6 @@ def _view_model(days: list[_Day], t: _Text, project: Callable[[float, float], li
                 ) -> tuple[dict[str, Any], list[tuple[Place, list[tuple[int, str]]]]]:
     """What the browser script needs (as :func:`redroute.export.html._view_model`), keyed
     ``K-N``, with each day's bounds and the days of each start and end."""
-    from redroute.export.html import _view_model as day_view
-
     stops: dict[str, Any] = {}
     titles: dict[str, str] = {}
     legs: list[dict[str, Any]] = []
@@ -265,7 +264,7 @@ def _view_model(days: list[_Day], t: _Text, project: Callable[[float, float], li
         it = day.it
         if it is None:
             continue
-        one = day_view(it, t, project, provider, data_date)
+        one = _day_view(it, t, project, provider, data_date)
         ui, attribution = one["ui"], one["attribution"]
         bounds.append(one["bounds"])
         label = _day_words(day, t)
