@@ -113,9 +113,11 @@ class _MultiSearch:
         self.gain = insts[0].score ** 2
         self.restart = 100
         self.shake_fraction = 0.5
+        self.shake_most = 4  # stops removed from one tour: more, and the greedy cannot mend it
         self.noise = 0.3
         self.deadline = _INF
         self.swaps = True
+        self.seed_share = 0.15  # of the time, for the single-tour searches that seed
 
     # ---------------------------------------------------------------- basics
 
@@ -217,7 +219,8 @@ class _MultiSearch:
     # ---------------------------------------------------------------- moves
 
     def shake(self, routes: list[_Route]) -> list[_Route]:
-        """Remove a random stretch of each tour (sparing mandatory stops)."""
+        """Remove a random stretch of each tour (sparing mandatory stops): up to half of it
+        and at most ``shake_most`` stops (on long tours larger shakes are never mended)."""
         rng = self.rng
         out = []
         for k, route in enumerate(routes):
@@ -225,7 +228,8 @@ class _MultiSearch:
             if not m:
                 out.append(route)
                 continue
-            count = int(rng.integers(1, max(2, int(m * self.shake_fraction) + 1)))
+            most = min(int(m * self.shake_fraction), self.shake_most)
+            count = int(rng.integers(1, max(2, most + 1)))
             out.append(self.searches[k].remove(route, int(rng.integers(m)), count))
         return out
 
@@ -422,7 +426,7 @@ class _MultiSearch:
         """Seed, improve, then shake and insert, improving each new best; keep the best."""
         self.deadline = deadline
         begin = time.perf_counter()
-        until = begin + 0.3 * (deadline - begin)
+        until = begin + self.seed_share * (deadline - begin)
         seeds = self.seeds(routes, until=until, iterations=min(iterations, 200))
         best = current = self.improve(max(seeds, key=self.key))
         since = 0
