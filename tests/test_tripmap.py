@@ -208,6 +208,7 @@ def test_a_day_without_a_walk(trip: Trip) -> None:
     assert "No stop fits this day" in panel
     assert re.search(r'data-day="2" aria-label="[^"]*" disabled>', panel)
     assert "3-1" in view_of(page)["stops"]
+    assert [d["bounds"] is None for d in view_of(page)["days"]] == [False, True, False]
     with pytest.raises(MapError, match="at least one day"):
         trip_map_html([None, None])
 
@@ -325,6 +326,24 @@ def test_the_start_stays_while_one_of_its_days_shows(visit: Any,
     page.goto(pages["none"].resolve().as_uri() + "#day=3")
     page.wait_for_function("window.redroute && window.redroute.map")
     assert page.locator("path.rr-route.rr-d3").count() >= 1
+
+
+@pytest.mark.slow
+def test_day_link_fits_that_day_after_an_empty_day(visit: Any, trip: Trip,
+                                                   tmp_path: Path) -> None:
+    """#day=3 fits the map to day 3 even when day 2 has no walk."""
+    its = walks(trip)
+    path = save_trip_map([its[0], None, its[2]], tmp_path / "gap.html", tiles="none")
+    v = visit(path, fragment="#day=3")
+    inside = v.page.evaluate("""() => { const r = window.redroute, b = r.map.getBounds();
+        const keys = Object.keys(r.refs.stops);
+        return [keys.filter(k => k.startsWith('3-'))
+                    .every(k => b.contains(r.refs.stops[k].getLatLng())),
+                r.map.getZoom() === Math.min(17, r.map.getBoundsZoom(
+                    L.latLngBounds(r.view.days[2].bounds), false, L.point(56, 56)))]; }""")
+    assert inside == [True, True]
+    assert v.page.locator('input.rr-day-check[data-day="2"]').is_disabled()
+    assert v.errors == []
 
 
 @pytest.mark.slow

@@ -257,16 +257,19 @@ def _view_model(days: list[_Day], t: _Text, project: Callable[[float, float], li
     titles: dict[str, str] = {}
     legs: list[dict[str, Any]] = []
     bounds: list[list[list[float]]] = []
+    day_bounds: list[list[list[float]] | None] = []
     places: list[tuple[Place, list[tuple[int, str]]]] = []
     ui: dict[str, str] = {}
     attribution: list[str] = []
     for day in days:
         it = day.it
         if it is None:
+            day_bounds.append(None)
             continue
         one = _day_view(it, t, project, provider, data_date)
         ui, attribution = one["ui"], one["attribution"]
         bounds.append(one["bounds"])
+        day_bounds.append(one["bounds"])
         label = _day_words(day, t)
         for s in it.stops:
             lines = _stop_popup(s, t)
@@ -298,8 +301,8 @@ def _view_model(days: list[_Day], t: _Text, project: Callable[[float, float], li
         "stops": stops, "titles": titles, "legs": legs, "attribution": attribution,
         "network": None, "ui": ui,
         "places": {}, "place_days": {},
-        "days": [{"k": d.k, "bounds": b} for d, b in
-                 zip([d for d in days if d.it is not None], bounds, strict=True)],
+        # Every day, in order (null bounds for a day with no walk), for #day=K.
+        "days": [{"k": d.k, "bounds": b} for d, b in zip(days, day_bounds, strict=True)],
     }
     by_day = {d.k: d for d in days}
     for p, (place, uses) in enumerate(places, start=1):

@@ -296,11 +296,12 @@
         line.openPopup(flat[Math.floor(flat.length / 2)]);
         return true;
       }
-      if (kind === "day" && days[parseInt(n, 10) - 1] && view.days) {
-        var k = parseInt(n, 10);
+      var day = kind === "day" && view.days ? view.days[parseInt(n, 10) - 1] : null;
+      if (day && day.bounds) {
+        var k = day.k;
         setDay(k, true);
         map.closePopup();
-        map.fitBounds(view.days[k - 1].bounds,
+        map.fitBounds(day.bounds,
           { padding: [28, 28], maxZoom: 17, animate: false });
         return true;
       }
