@@ -11,6 +11,9 @@ the popups are passed as JSON data and built in the browser with ``textContent``
 (``assets/map.js``), and JSON blocks are escaped so that ``</script>`` in data cannot close
 them. The itinerary's GeoJSON is embedded as ``<script type="application/json"
 id="redroute-itinerary">`` so :mod:`redroute.export.embed` can recover it.
+
+A trip's map (:mod:`redroute.export.tripmap`) is made of the same pieces: the base map
+(:func:`_base_map`), each leg's lines (:func:`_leg_parts`) and the page (:func:`_page`).
 """
 
 from __future__ import annotations
