@@ -867,7 +867,7 @@ def _catalogue_input(catalogue_path: Path | None) -> tuple[str, Path | None]:
 @click.option("--gpx", "gpx_out", type=click.Path(path_type=Path, dir_okay=False),
               help="Write a GPX 1.1 track here.")
 @click.option("--leaflet", "leaflet_out", type=click.Path(path_type=Path, dir_okay=False),
-              help="Write the printable PDF leaflet here.")
+              help="Write the printable PDF leaflet here (with --days: the trip's booklet).")
 @click.option("-o", "--output-dir", type=click.Path(path_type=Path, file_okay=False),
               help="Write every output into this folder (map.html, leaflet.pdf, route.gpx, "
                    "route.geojson, itinerary.json).")
@@ -955,7 +955,8 @@ def plan(route_id: str | None, catalogue_path: Path | None, routes_dir: Path | N
         lunch=_lunch_option(lunch, no_lunch=no_lunch), lunch_minutes=lunch_minutes,
         walk_limit_km=walk_limit, metro=metro)
     if dates is not None:
-        _plan_trip(request, dates, cat, source, outputs, checked, lang=lang, tiles=tiles)
+        _plan_trip(request, dates, cat, source, outputs, checked, lang=lang, tiles=tiles,
+                   publisher=publisher)
         return
     with _Progress(1, "路网 network") as progress:
         result = make_plan(request, catalogue=cat, date=when, network=source, report=_say,
@@ -1004,31 +1005,25 @@ def _trip_dates(days: int | None, dates: str | None,
 
 #: What ``-o DIR`` writes for a trip: the trip's files and each day's.
 _TRIP_OUTPUTS = {"json": "trip.json", "gpx": "trip.gpx", "geojson": "trip.geojson",
-                 "html": "map.html"}
+                 "html": "map.html", "leaflet": "leaflet.pdf"}
 _DAY_OUTPUTS = {"html": "day-{k}-map.html", "leaflet": "day-{k}-leaflet.pdf",
                 "gpx": "day-{k}-route.gpx", "json": "day-{k}-itinerary.json"}
 
 
 def _trip_outputs(days: int, output_dir: Path | None, **given: Path | None) -> dict[str, Any]:
-    """The outputs of a trip, keyed ``json``/``gpx``/``geojson``/``html`` (the trip) and
-    ``K:kind`` (day K): ``-o DIR`` writes them all; ``--json``, ``--gpx``, ``--geojson`` and
-    ``--html`` (the trip's map) write the trip's; ``--leaflet`` is for one walk (use
-    ``-o DIR``)."""
+    """The outputs of a trip, keyed ``json``/``gpx``/``geojson``/``html``/``leaflet`` (the
+    trip) and ``K:kind`` (day K): ``-o DIR`` writes them all; ``--json``, ``--gpx``,
+    ``--geojson``, ``--html`` (the trip's map) and ``--leaflet`` (the trip's booklet) write
+    the trip's."""
     from redroute._io import Output
 
-    for option in ("leaflet_out",):
-        if given.get(option) is not None:
-            name = "--" + option.removesuffix("_out")
-            msg = (f"{name} makes one walk's file; for a trip of several days use -o DIR "
-                   "(each day's map and leaflet) / 多日行程请用 -o 目录")
-            raise click.UsageError(msg)
     outputs: dict[str, Output] = {}
     if output_dir is not None:
         outputs = {kind: Output(output_dir / name, "-o") for kind, name in _TRIP_OUTPUTS.items()}
         for k in range(1, days + 1):
             for kind, name in _DAY_OUTPUTS.items():
                 outputs[f"{k}:{kind}"] = Output(output_dir / name.format(k=k), "-o")
-    for kind in ("json", "gpx", "geojson", "html"):
+    for kind in ("json", "gpx", "geojson", "html", "leaflet"):
         path = given.get(f"{kind}_out")
         if path is not None:
             outputs[kind] = Output(path, f"--{kind}")
@@ -1037,7 +1032,7 @@ def _trip_outputs(days: int, output_dir: Path | None, **given: Path | None) -> d
 
 def _plan_trip(request: Any, dates: list[dt.date], cat: Catalogue, source: str | None,
                outputs: dict[str, Any], checked: OutputSet, *, lang: str,
-               tiles: str = "osm") -> None:
+               tiles: str = "osm", publisher: str | None = None) -> None:
     """``plan --days N``: plan, print each day and the left-out list, write the outputs."""
     from redroute.export.text import trip_text
     from redroute.trip import plan_trip
@@ -1048,7 +1043,7 @@ def _plan_trip(request: Any, dates: list[dt.date], cat: Catalogue, source: str |
     click.echo(trip_text(trip, lang=lang))
     days = {k: plan for k, plan in enumerate(trip.days, start=1) if plan is not None}
     options = {"lang": lang, "tiles": tiles, "format": "a4", "map_url": None,
-               "publisher": None, "catalogue": cat, "theme": request.theme,
+               "publisher": publisher, "catalogue": cat, "theme": request.theme,
                "district": request.district}
     if "html" in outputs:  # the trip's map links each day's map written beside it
         import os
@@ -1079,6 +1074,8 @@ def _plan_trip(request: Any, dates: list[dt.date], cat: Catalogue, source: str |
                 jobs[out.path] = day_writer(int(k), kind)
         else:
             jobs[out.path] = trip_writer(key)
+    # A day on which no stop fits has no files of its own.
+    checked.files = [c for c in checked.files if c.output.path in jobs]
     checked.write(jobs)
     for target in jobs:
         _say(f"wrote {target}")
@@ -1123,9 +1120,16 @@ def _write_trip_map(trip: Any, path: Path, options: dict[str, Any]) -> None:
                   day_maps=options.get("day_maps"))
 
 
+def _write_trip_leaflet(trip: Any, path: Path, options: dict[str, Any]) -> None:
+    from redroute.export.booklet import save_trip_leaflet
+
+    save_trip_leaflet(trip, path, lang=options["lang"], publisher=options.get("publisher"),
+                      catalogue=options.get("catalogue"))
+
+
 _TRIP_WRITERS: dict[str, Callable[[Any, Path, dict[str, Any]], None]] = {
     "json": _write_trip_json, "gpx": _write_trip_gpx, "geojson": _write_trip_geojson,
-    "html": _write_trip_map}
+    "html": _write_trip_map, "leaflet": _write_trip_leaflet}
 
 
 def _lunch_option(lunch: str | None, *, no_lunch: bool) -> str | None:

@@ -125,7 +125,7 @@ def test_plan_days_writes_the_trip_and_each_day(tmp_path: Path, offline: Path) -
     assert "第 1 天 · 2026-12-05" in stdout and "Day 2 · 2026-12-06" in stdout
     names = sorted(p.name for p in out.iterdir())
     assert "trip.json" in names and "trip.gpx" in names and "trip.geojson" in names
-    assert {"day-1-map.html", "day-2-map.html", "day-1-leaflet.pdf"} <= set(names)
+    assert {"day-1-map.html", "day-2-map.html", "day-1-leaflet.pdf", "leaflet.pdf"} <= set(names)
     gpx = (out / "trip.gpx").read_text(encoding="utf-8")
     assert gpx.count("<trk>") == 2
     assert re.search(r"<name>1\. 2026-12-05 ", gpx)
@@ -135,13 +135,14 @@ def test_plan_days_writes_the_trip_and_each_day(tmp_path: Path, offline: Path) -
     assert {f["properties"]["day"] for f in features} == {1, 2}
 
 
-def test_plan_days_refuses_a_single_walk_output(tmp_path: Path) -> None:
-    """--leaflet makes one walk's booklet (--html makes the trip's map)."""
+def test_plan_days_leaflet_is_the_trips_booklet(tmp_path: Path) -> None:
+    """--leaflet with --days writes the trip's booklet (tests/test_leaflet_booklet.py);
+    its output is checked before the plan like any other."""
     code, _, err = run("plan", "--theme", "founding", "--days", "2",
-                       "--leaflet", str(tmp_path / "m.pdf"))
-    assert code == 2
-    assert "for a trip of several days use -o DIR" in err
-    assert not (tmp_path / "m.pdf").exists()
+                       "--leaflet", str(tmp_path / "no" / "m.pdf"))
+    assert code == 1
+    assert "(--leaflet)" in err and "for a trip of several days" not in err
+    assert not (tmp_path / "no").exists()
 
 
 def test_bad_dates_get_one_line(tmp_path: Path) -> None:

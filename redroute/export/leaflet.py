@@ -45,8 +45,10 @@ from redroute._errors import LeafletError
 from redroute._io import write_bytes_atomic
 from redroute.export._typeset import typeset
 from redroute.export.weekly import open_weekdays, weekdays_words, weekly_hours
+from redroute.transit import _line_en, _line_zh, ride_words
 from redroute.vocabulary import BOOKING, DISTRICTS, THEMES
 from redroute.wording import (
+    HOURS_UNCONFIRMED,
     HOURS_UNKNOWN,
     LANGS,
     MONTHS_EN,
@@ -100,6 +102,8 @@ MAP_SIZES: dict[str, tuple[tuple[float, float], tuple[float, float]]] = {
 }
 #: Height of the a4 format's lower map (mm).
 _A4_COMPACT_H = 86.0
+#: The mark after hours that the venue has not confirmed (one note explains it).
+UNCONFIRMED_MARK = "※"
 #: A leg shorter than this is no walk: no "Walk 0 min · 0 m" line.
 _NO_WALK_M = 1.0
 
@@ -291,7 +295,7 @@ def _theme_and_district(stops: list[Stop], lms: dict[str, Landmark], theme: str 
 
 def _notes(it: Itinerary, lms: dict[str, Landmark], day: dt.date, hours: list[str | None],
            network: WalkNetwork | None, *, weekly: bool,
-           bookings: list[str]) -> list[dict[str, str]]:
+           stops: list[dict[str, Any]]) -> list[dict[str, str]]:
     """Practical notes in both languages, each computed from the stops' own data."""
     notes: list[dict[str, str]] = []
     shut_today = [s.number for s, h in zip(it.stops, hours, strict=True) if h == "closed"]
@@ -305,6 +309,14 @@ def _notes(it: Itinerary, lms: dict[str, Landmark], day: dt.date, hours: list[st
                   f"{'it' if len(shut_today) == 1 else 'them'}.",
             "alert": "yes",
         })
+    doubtful = [s["number"] for s in stops if s["hours_unconfirmed"]]
+    if doubtful:
+        en = capitalise(HOURS_UNCONFIRMED.en)
+        which = _numbers(doubtful, "en")
+        en = en.replace(":", f" ({which}):", 1) if ":" in en else f"{en} ({which})"
+        notes.append({"zh": f"{UNCONFIRMED_MARK} {_numbers(doubtful, 'zh')}"
+                            f"{HOURS_UNCONFIRMED.zh}。",
+                      "en": f"{UNCONFIRMED_MARK} {en}."})
     by_days: dict[tuple[int, ...], list[int]] = {}
     unknown: list[int] = []
     for s, today in zip(it.stops, hours, strict=True):
@@ -325,7 +337,7 @@ def _notes(it: Itinerary, lms: dict[str, Landmark], day: dt.date, hours: list[st
         notes.append({"zh": f"{_numbers(unknown, 'zh')}{HOURS_UNKNOWN.zh}，出发前请先确认。",
                       "en": f"{capitalise(HOURS_UNKNOWN.en)} for {_numbers(unknown, 'en')}: "
                             "check before you go."})
-    notes.extend(_booking_notes(it, bookings))
+    notes.extend(_booking_notes(it, [s["booking"] for s in stops]))
     if network is not None and network.step_free:
         notes.append({"zh": "步行路线避开台阶；各场馆内部的无障碍条件未收录，请事先询问。",
                       "en": "The walking route avoids steps; step-free access inside the "
@@ -334,6 +346,12 @@ def _notes(it: Itinerary, lms: dict[str, Landmark], day: dt.date, hours: list[st
         notes.append({"zh": "标有“估算”的步行时间按直线距离推算，实际可能更长。",
                       "en": "Walking times marked “estimated” come from straight-line "
                             "distances; the walk may take longer."})
+    if any(leg.ride is not None for leg in it.legs):
+        notes.append({"zh": "地铁乘车时间为估算（按两站间的直线距离、进出站和候车时间推算，"
+                            "不是时刻表），请留出余地。",
+                      "en": "Metro times are estimates (the straight-line distance between "
+                            "the stations, the way to the platform and a wait; no timetable): "
+                            "allow extra time."})
     if weekly:
         notes.append({"zh": f"步行时间按每小时 {it.speed_kmh:g} 公里计算。",
                       "en": f"Walking times are at {it.speed_kmh:g} km/h."})
@@ -365,16 +383,32 @@ def _booking_notes(it: Itinerary, bookings: list[str]) -> list[dict[str, str]]:
 
 
 def _leg_words(leg: Leg | None, *, weekly: bool) -> dict[str, Any] | None:
-    if leg is None or leg.distance_m < _NO_WALK_M:
+    """The leg as the template prints it: the walk (time on foot, distance) and, for a leg
+    that rides the metro, the ride's words (always estimated) and its short form."""
+    if leg is None or (leg.distance_m < _NO_WALK_M and leg.ride is None):
         return None
-    minutes = leg.duration_s / 60
+    minutes = leg.walking_s / 60
     zh, en = _minutes(minutes)
     if round(minutes) < 1:  # next door: not "Walk 0 min"
         zh, en = "不到 1 分钟", "under 1 min"
-    return {"walk_zh": f"步行 {zh}", "walk_en": f"Walk {en}",
-            "distance": distance(leg.distance_m), "estimated": leg.estimated,
-            "arrive": "" if weekly else f"{leg.arrive:%H:%M}",
-            "depart": "" if weekly else f"{leg.depart:%H:%M}"}
+    out: dict[str, Any] = {
+        "walk_zh": f"步行 {zh}", "walk_en": f"Walk {en}",
+        "distance": distance(leg.distance_m), "estimated": leg.estimated,
+        "arrive": "" if weekly else f"{leg.arrive:%H:%M}",
+        "depart": "" if weekly else f"{leg.depart:%H:%M}",
+        "ride_zh": "", "ride_en": "", "ride_short_zh": "", "ride_short_en": ""}
+    if leg.ride is not None:
+        r = leg.ride
+        words = ride_words(r)
+        lines_zh = "、".join(_line_zh(x) for x in r.lines)
+        lines_en = " then ".join(_line_en(x) for x in r.lines).replace("the ", "")
+        out.update({
+            "ride_zh": words.zh, "ride_en": words.en,
+            "ride_short_zh": f"地铁 {lines_zh} 约 {r.minutes} 分钟",
+            "ride_short_en": f"Metro {lines_en}, about {r.minutes} min"})
+        if leg.distance_m < _NO_WALK_M:
+            out["walk_zh"] = out["walk_en"] = out["distance"] = ""
+    return out
 
 
 def _stop_data(s: Stop, leg: Leg | None, hours: str | None, lm: Landmark | None, *,
@@ -392,6 +426,9 @@ def _stop_data(s: Stop, leg: Leg | None, hours: str | None, lm: Landmark | None,
         span_en = f"Visit {visit_en}, {s.start:%H:%M}–{s.end:%H:%M}"
     # Booking, hours and text come from the catalogue used when it has the stop.
     booking = lm.booking if lm is not None else s.booking
+    # Hours from an unofficial listing get a mark (and one note for all of them).
+    confirmed = lm.hours_confirmed if lm is not None else s.hours_confirmed
+    unconfirmed = not (unknown or confirmed)
     label = BOOKING.get(booking, BOOKING["none"])
     wait = 0 if weekly else round(s.wait_minutes)
     return {
@@ -405,6 +442,7 @@ def _stop_data(s: Stop, leg: Leg | None, hours: str | None, lm: Landmark | None,
         "wait_zh": f"等候开门 {wait} 分钟" if wait >= 1 else "",
         "wait_en": f"wait {wait} min for opening" if wait >= 1 else "",
         "hours_zh": hours_zh, "hours_en": hours_en, "closed": closed, "hours_unknown": unknown,
+        "hours_unconfirmed": unconfirmed,
         "booking": booking, "booking_label_zh": label.zh, "booking_label_en": label.en,
         "booking_zh": ((lm.booking_note_zh if lm else s.booking_note_zh) or "").strip(),
         "booking_en": " ".join(((lm.booking_note_en if lm else s.booking_note_en)
@@ -522,8 +560,8 @@ def leaflet_data(
         "final_pause": _pause(it, len(it.stops), weekly=weekly) if it.end is not None else None,
         "stops": stops,
         "estimated": any(leg.estimated and leg.distance_m >= _NO_WALK_M for leg in it.legs),
-        "notes": _notes(it, lms, when, hours, network, weekly=weekly,
-                        bookings=[s["booking"] for s in stops]),
+        "rides": any(leg.ride is not None for leg in it.legs),
+        "notes": _notes(it, lms, when, hours, network, weekly=weekly, stops=stops),
         "also": _also(it, weekly=weekly),
         "map_url": _breakable(url) if url else None,
         "qr_svg": _qr_svg(url) if url else None,

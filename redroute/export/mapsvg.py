@@ -1,8 +1,9 @@
 """The route map of a leaflet, drawn as SVG from the walking network: no tile server needed.
 
 Streets come from the :class:`~redroute.network.WalkNetwork` (grey, by class), the route
-from the legs' geometry (red; estimated legs dashed), then numbered stops, the start, the
-names of the streets walked (from the legs' steps) and of a few main streets around, a
+from the legs' geometry (red; estimated legs dashed; a metro ride dotted purple, straight
+between its two stations, each a small ring), then numbered stops, the start, the names of
+the streets walked (from the legs' steps) and of a few main streets around, a
 north arrow, a scale bar and the OpenStreetMap credit. Positions are projected to a local
 equirectangular plane around the route's centre (metres; under 0.1 % error across a
 district), then to millimetres on the page: the SVG's user unit is one millimetre.
@@ -32,11 +33,14 @@ if TYPE_CHECKING:
     from redroute.itinerary import Itinerary, Leg
     from redroute.network import BBox, WalkNetwork
 
-__all__ = ["FONT_FAMILY", "MapStyle", "route_map_svg", "short_street_name"]
+__all__ = ["FONT_FAMILY", "RIDE_COLOUR", "MapStyle", "route_map_svg", "short_street_name",
+           "trip_map_svg"]
 
 FONT_FAMILY = "Noto Sans CJK SC"
 _EARTH_M = 6_371_008.8
 _RED = "#c62828"
+#: A metro ride, as on the HTML map.
+RIDE_COLOUR = "#5e35b1"
 _INK = "#263238"
 _MAJOR = frozenset({"trunk", "trunk_link", "primary", "primary_link", "secondary",
                     "secondary_link"})
@@ -192,20 +196,42 @@ def _streets(canvas: _Canvas, frame: _Frame, network: WalkNetwork | None) -> Non
                 f'stroke-width="{width}" stroke-linecap="round" stroke-linejoin="round"/>')
 
 
+def _leg_lines(frame: _Frame, leg: Leg) -> tuple[list[np.ndarray], np.ndarray | None]:
+    """The leg's walks (one, or two around a ride) and its metro ride, straight, if any."""
+    if len(leg.geometry) < 2:
+        return [], None
+    line = frame.project(np.asarray(leg.geometry, dtype=float))
+    if leg.ride is None or not 0 <= leg.ride_at < len(line) - 1:
+        return [line], None
+    walks = [part for part in (line[:leg.ride_at + 1], line[leg.ride_at + 1:])
+             if len(part) >= 2]
+    return walks, line[leg.ride_at:leg.ride_at + 2]
+
+
 def _route(canvas: _Canvas, frame: _Frame, legs: Sequence[Leg], style: MapStyle) -> None:
     from shapely.geometry import LineString
     from shapely.ops import unary_union
 
     lines: list[tuple[np.ndarray, bool]] = []
+    rides: list[np.ndarray] = []
     for leg in legs:
-        if len(leg.geometry) >= 2:
-            lines.append((frame.project(np.asarray(leg.geometry, dtype=float)), leg.estimated))
-    if not lines:
+        walks, ride = _leg_lines(frame, leg)
+        lines += [(line, leg.estimated) for line in walks]
+        if ride is not None:
+            rides.append(ride)
+    if not lines and not rides:
         return
-    casing = " ".join(_d(line) for line, _ in lines)
+    casing = " ".join(_d(line) for line in [*(line for line, _ in lines), *rides])
     canvas.parts.append(f'<path d="{casing}" fill="none" stroke="#ffffff" '
                         f'stroke-width="{style.route * 2.0:.2f}" stroke-linecap="round" '
                         'stroke-linejoin="round"/>')
+    if rides:
+        # The ride: round dots in the HTML map's purple, straight from station to station
+        # (there is no track geometry); drawn under the walks, which end at the stations.
+        canvas.parts.append(
+            f'<path class="ride" d="{" ".join(_d(r) for r in rides)}" fill="none" '
+            f'stroke="{RIDE_COLOUR}" stroke-width="{style.route * 1.3:.2f}" '
+            f'stroke-linecap="round" stroke-dasharray="0.01 {style.route * 2.2:.2f}"/>')
     for estimated in (False, True):
         ds = " ".join(_d(line) for line, est in lines if est is estimated)
         if ds:
@@ -218,7 +244,49 @@ def _route(canvas: _Canvas, frame: _Frame, legs: Sequence[Leg], style: MapStyle)
                                 f'stroke-width="{style.route:.2f}" stroke-linecap="{cap}" '
                                 f'stroke-linejoin="round"{dash}/>')
     canvas.route_area = unary_union([LineString(line).buffer(style.route * 1.1)
-                                     for line, _ in lines if len(line) >= 2])
+                                     for line in [*(line for line, _ in lines), *rides]
+                                     if len(line) >= 2])
+
+
+def _stations(canvas: _Canvas, frame: _Frame, it: Itinerary,
+              style: MapStyle) -> list[tuple[tuple[float, float], str, str]]:
+    """A small ring at each station a ride boards or leaves; returns the stations to name
+    (not one at the start or the end, whose label names it already)."""
+    from shapely.geometry import Point
+
+    r = style.stop_r * 0.55
+    ends = [frame.point(p.lon, p.lat) for p in (it.start, it.end) if p is not None]
+    seen: list[tuple[float, float]] = []
+    names = []
+    for leg in it.legs:
+        if leg.ride is None:
+            continue
+        ride = leg.ride
+        for (lon, lat), zh, en in ((ride.board, ride.board_zh, ride.board_en),
+                                   (ride.alight, ride.alight_zh, ride.alight_en)):
+            x, y = frame.point(lon, lat)
+            if any(math.hypot(x - a, y - b) < 0.2 for a, b in seen):
+                continue
+            seen.append((x, y))
+            canvas.parts.append(f'<circle class="station" cx="{x:.2f}" cy="{y:.2f}" '
+                                f'r="{r:.2f}" fill="#ffffff" stroke="{RIDE_COLOUR}" '
+                                f'stroke-width="{r * 0.5:.2f}"/>')
+            canvas.obstacles.append(Point(x, y).buffer(r * 1.2))
+            if not any(math.hypot(x - a, y - b) < 2 * style.stop_r for a, b in ends):
+                names.append(((x, y), zh, en))
+    return names
+
+
+def _station_labels(canvas: _Canvas, names: list[tuple[tuple[float, float], str, str]],
+                    style: MapStyle, lang: str) -> None:
+    r = style.stop_r * 0.55
+    for at, zh, en in names:
+        short = f"{zh.removesuffix('站')}站"
+        texts = {"zh": [short], "en": [f"{en} Stn"]}.get(lang, [f"{short} {en}", short])
+        for text in texts:
+            if _place_point_label(canvas, at, text, style.label_font * 0.92, r * 1.3,
+                                  colour=RIDE_COLOUR):
+                break
 
 
 def _spread(points: list[tuple[float, float]], gap: float) -> list[tuple[float, float]]:
@@ -322,7 +390,7 @@ def _label_box(x: float, y: float, angle: float, w: float, h: float) -> BaseGeom
 
 
 def _place_point_label(canvas: _Canvas, at: tuple[float, float], text: str, size: float,
-                       gap: float) -> bool:
+                       gap: float, *, colour: str = _INK) -> bool:
     """A label beside a marker, where it covers no marker, label or (if possible) route."""
     w, h = _text_width(text, size), size * 1.15
     x, y = at
@@ -335,7 +403,7 @@ def _place_point_label(canvas: _Canvas, at: tuple[float, float], text: str, size
             if canvas.free(shape, avoid_route=avoid_route):
                 canvas.obstacles.append(shape)
                 canvas.parts.append(_label_svg(text, (x + dx, y + dy + size * 0.36), 0.0,
-                                               size))
+                                               size, colour=colour))
                 return True
     return False
 
@@ -554,13 +622,99 @@ def route_map_svg(itinerary: Itinerary, *, width_mm: float, height_mm: float,
     _route(canvas, frame, itinerary.legs, st)
     if st.furniture:
         _credit(canvas, itinerary.network_date or getattr(network, "data_date", None))
+    stations = _stations(canvas, frame, itinerary, st)
     _markers(canvas, frame, itinerary, st, lang)
+    if st.furniture:
+        _station_labels(canvas, stations, st, lang)
     if st.furniture:
         _north_arrow(canvas, lang)
         _scale_bar(canvas, frame)
     if st.street_labels:
         done = _route_labels(canvas, frame, itinerary.legs, st, lang)
         _context_labels(canvas, frame, network, st, lang=lang, skip=done)
+    w, h = f"{width_mm:.2f}", f"{height_mm:.2f}"
+    body = "\n".join(canvas.parts)
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}mm" height="{h}mm" '
+            f'viewBox="0 0 {w} {h}">\n<defs><clipPath id="frame"><rect width="{w}" '
+            f'height="{h}"/></clipPath></defs>\n<rect width="{w}" height="{h}" '
+            f'fill="#fbfaf7"/>\n<g clip-path="url(#frame)">\n{body}\n</g>\n</svg>\n')
+
+
+def trip_map_svg(days: Sequence[tuple[int, Itinerary]], *, width_mm: float, height_mm: float,
+                 network: WalkNetwork | None = None, lang: str = "both") -> str:
+    """The overview map of a trip: each day's walk in its colour (as on the trip's HTML map,
+    :data:`redroute.export.tripmap.PALETTE`), its stops as dots ``K-N`` (day K, stop N),
+    metro rides dotted purple, the start as a square.
+
+    Parameters
+    ----------
+    days
+        ``(K, itinerary)`` of each day with a walk.
+    width_mm, height_mm, network, lang
+        As for :func:`route_map_svg`.
+    """
+    from shapely.geometry import Point
+
+    from redroute.export.tripmap import PALETTE
+
+    st = MapStyle(stop_r=2.0, stop_font=1.9, route=0.8)
+    pts: list[tuple[float, float]] = []
+    for _, it in days:
+        pts += [(s.lon, s.lat) for s in it.stops] + [(it.start.lon, it.start.lat)]
+        pts += [pt for leg in it.legs for pt in leg.geometry]
+    strip = _CREDIT_STRIP
+    frame = _frame(np.asarray(pts, dtype=float), width_mm, height_mm - strip, st.margin)
+    frame = dataclasses.replace(frame, height=height_mm, lat0=frame.lat0 - strip / 2 / frame.ky)
+    canvas = _Canvas(width_mm, height_mm)
+    _streets(canvas, frame, network)
+    rides, walks = [], []
+    for k, it in days:
+        colour = PALETTE[(k - 1) % len(PALETTE)][0]
+        for leg in it.legs:
+            parts, ride = _leg_lines(frame, leg)
+            walks += [(line, colour, leg.estimated) for line in parts]
+            if ride is not None:
+                rides.append(ride)
+    casing = " ".join(_d(line) for line in [*(w[0] for w in walks), *rides])
+    if casing:
+        canvas.parts.append(f'<path d="{casing}" fill="none" stroke="#ffffff" '
+                            f'stroke-width="{st.route * 2.0:.2f}" stroke-linecap="round" '
+                            'stroke-linejoin="round"/>')
+    if rides:
+        canvas.parts.append(
+            f'<path class="ride" d="{" ".join(_d(r) for r in rides)}" fill="none" '
+            f'stroke="{RIDE_COLOUR}" stroke-width="{st.route * 1.3:.2f}" '
+            f'stroke-linecap="round" stroke-dasharray="0.01 {st.route * 2.2:.2f}"/>')
+    for line, colour, estimated in walks:
+        dash = (f' stroke-dasharray="{st.route * 2.6:.2f} {st.route * 1.6:.2f}"'
+                if estimated else "")
+        canvas.parts.append(f'<path d="{_d(line)}" fill="none" stroke="{colour}" '
+                            f'stroke-width="{st.route:.2f}" stroke-linecap='
+                            f'"{"butt" if estimated else "round"}" stroke-linejoin="round"'
+                            f'{dash}/>')
+    _credit(canvas, next((it.network_date for _, it in days if it.network_date),
+                         getattr(network, "data_date", None)))
+    starts = {(it.start.lon, it.start.lat) for _, it in days}
+    starts |= {(it.end.lon, it.end.lat) for _, it in days if it.end is not None}
+    stops = [(k, s) for k, it in days for s in it.stops]
+    true = [frame.point(s.lon, s.lat) for _, s in stops]
+    ends = [frame.point(lon, lat) for lon, lat in sorted(starts)]
+    shown = _spread([*true, *ends], 2 * st.stop_r + 0.3)
+    for x, y in shown[len(true):]:
+        canvas.parts.append(_square(x, y, st.stop_r, end=False))
+        canvas.obstacles.append(Point(x, y).buffer(st.stop_r * 1.2))
+    for (k, s), (x, y) in zip(stops, shown, strict=False):
+        colour, ink = PALETTE[(k - 1) % len(PALETTE)]
+        text = f"{k}-{s.number}"
+        size = st.stop_font * (0.85 if len(text) > 3 else 1.0)
+        canvas.parts.append(
+            f'<circle cx="{x:.2f}" cy="{y:.2f}" r="{st.stop_r:.2f}" fill="{colour}" '
+            f'stroke="#ffffff" stroke-width="0.35"/><text x="{x:.2f}" '
+            f'y="{y + size * 0.36:.2f}" font-family="{FONT_FAMILY}" font-size="{size:.2f}" '
+            f'fill="{ink}" text-anchor="middle">{text}</text>')
+        canvas.obstacles.append(Point(x, y).buffer(st.stop_r + 0.3))
+    _north_arrow(canvas, lang)
+    _scale_bar(canvas, frame)
     w, h = f"{width_mm:.2f}", f"{height_mm:.2f}"
     body = "\n".join(canvas.parts)
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}mm" height="{h}mm" '
