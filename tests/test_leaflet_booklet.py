@@ -110,3 +110,17 @@ def test_leaflet_with_days_is_checked_before_the_plan(tmp_path: Path) -> None:
     code, _, err = _run(*TRIP, "--leaflet", str(tmp_path / "b.pdf"), "--publisher", "x" * 90)
     assert code == 1 and "publisher" in err
     assert not (tmp_path / "b.pdf").exists()
+
+
+def test_the_cover_map_draws_each_day_in_its_colour(estimated_itinerary: Any) -> None:
+    """The overview map: each day's walk in its trip-map colour, its stops K-N."""
+    from redroute.export.mapsvg import trip_map_svg
+    from redroute.export.tripmap import day_colour
+
+    it = estimated_itinerary
+    svg = trip_map_svg([(1, it), (2, it)], width_mm=186, height_mm=100)
+    assert f'stroke="{day_colour(1)}"' in svg and f'stroke="{day_colour(2)}"' in svg
+    for k in (1, 2):
+        for s in it.stops:
+            assert f">{k}-{s.number}</text>" in svg
+    assert "OpenStreetMap" in svg

@@ -85,10 +85,14 @@ def _trip_title(trip: Trip) -> tuple[str, str]:
 
 def _overview(trip: Trip) -> list[dict[str, Any]]:
     """Each day of the cover: its date, figures and stops (or why it has none)."""
+    from redroute.export.tripmap import PALETTE
+
     out = []
     for k, (day, plan) in enumerate(zip(trip.dates, trip.days, strict=True), start=1):
         zh, en = date_words(day)
+        colour, ink = PALETTE[(k - 1) % len(PALETTE)]
         entry: dict[str, Any] = {"k": k, "date_zh": zh, "date_en": en, "stops": [],
+                                 "colour": colour, "ink": ink,
                                  "summary_zh": "", "summary_en": "", "has_section": False,
                                  "note_zh": "这一天没有可以安排的地点（闭馆或时间不够）。",
                                  "note_en": "No site fits this day (closed, or no time)."}
@@ -96,15 +100,16 @@ def _overview(trip: Trip) -> list[dict[str, Any]]:
             it = plan.itinerary
             n, far = len(it.stops), distance(it.distance_m)
             span = f"{it.departure:%H:%M}–{it.finish:%H:%M}"
-            ride_zh = f" · 地铁约 {duration(it.ride_minutes, 'zh')}" if it.ride_minutes else ""
-            ride_en = f" · metro about {duration(it.ride_minutes, 'en')}" if it.ride_minutes \
-                else ""
+            ride = it.ride_minutes
+            ride_zh = [f"地铁约 {duration(ride, 'zh')}"] if ride else []
+            ride_en = [f"metro about {duration(ride, 'en')}"] if ride else []
+            # Pieces that a line break never splits.
             entry.update({
                 "stops": [{"number": s.number, "name_zh": s.name_zh, "name_en": s.name_en}
                           for s in it.stops],
-                "summary_zh": f"{n} 站 · 步行 {far}{ride_zh} · {span}",
-                "summary_en": f"{n} stop{'s' if n != 1 else ''} · {far} on foot{ride_en} · "
-                              f"{span}",
+                "summary_zh": [f"{n} 站", f"步行 {far}", *ride_zh, span],
+                "summary_en": [f"{n} stop{'s' if n != 1 else ''}", f"{far} on foot",
+                               *ride_en, span],
                 "has_section": True})
         out.append(entry)
     return out
