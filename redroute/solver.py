@@ -969,15 +969,32 @@ def solve_tours(
         optimal = True
     else:
         search = _MultiSearch(insts, feasible, required, np.random.default_rng(seed))
-        routes = search.initial()
-        if routes is None:
-            _tours_failure(problem, insts, required, proven=False)
+        routes = search.initial() or _mandatory_start(problem, insts, search, cands, feasible)
         routes = search.run(routes, deadline=deadline,
                             iterations=2**62 if iterations is None else iterations,
                             stall=stall)
         paths = [r.nodes for r in routes]
         optimal = False
     return _multi_solution(problem, insts, paths, why, optimal=optimal)
+
+
+def _mandatory_start(problem: MultiProblem, insts: list[_Instance], search: _MultiSearch,
+                     cands: list[int], feasible: list[list[int]]) -> list[_Route]:
+    """Tours with the mandatory stops that greedy insertion could not place, by the exact
+    method over every candidate (when they are few: then a failure is proven) or over the
+    mandatory stops alone (other stops may be needed on the way: no proof); or the error."""
+    required = frozenset(problem.mandatory)
+    proven = len(cands) <= 12
+    pool = set(cands) if proven else required
+    paths = None
+    if len(pool) <= 12:
+        paths = _exact_tours(insts, [v for v in cands if v in pool],
+                             [[v for v in f if v in pool] for f in feasible], required)
+    routes = [] if paths is None else [
+        s.evaluate(p) for s, p in zip(search.searches, paths, strict=True)]
+    if paths is None or any(r is None for r in routes):
+        _tours_failure(problem, insts, required, proven=proven)
+    return [r for r in routes if r is not None]
 
 
 def _tours_failure(problem: MultiProblem, insts: list[_Instance], required: frozenset[int], *,

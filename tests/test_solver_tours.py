@@ -219,10 +219,12 @@ def test_joint_at_least_one_tour_after_another(problem: MultiProblem) -> None:
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(small_trips(max_stops=6))
 def test_heuristic_feasible_and_never_above_optimum(problem: MultiProblem) -> None:
-    """The local search's tours are feasible and never beat the proven optimum."""
+    """The local search's tours are feasible and never beat the proven optimum; it finds
+    tours whenever some exist (but for a tour that needs a stop to reach its end in time)."""
     exact = solve_or_none(problem)
     heuristic = solve_or_none(problem, exact_limit=0, iterations=30, time_limit=60)
     if heuristic is None:
+        assert exact is None or any(simulate(one, ()) is None for one in problem.problems)
         return
     check_tours(problem, heuristic)
     assert exact is not None
@@ -411,8 +413,8 @@ def test_mandatory_stops_that_do_not_fit_together() -> None:
         TourSpec(start=0, end=0, start_time=9 * H, budget=1.5 * H, name="Tuesday")])
     with pytest.raises(InfeasibleRequestError, match=r"cannot all be visited in the 2 tours$"):
         solve_tours(tight)
-    with pytest.raises(InfeasibleRequestError, match="the heuristic found no such tours"):
-        solve_tours(tight, exact_limit=0, iterations=5)
+    with pytest.raises(InfeasibleRequestError, match=r"cannot all be visited in the 2 tours$"):
+        solve_tours(tight, exact_limit=0, iterations=5)  # proven by the DP over those three
 
 
 def test_a_day_that_cannot_reach_its_end_is_named() -> None:
