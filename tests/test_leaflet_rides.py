@@ -6,11 +6,13 @@ import dataclasses
 import re
 import shutil
 import subprocess
+import warnings
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 
+from redroute._errors import NetworkWarning
 from redroute.catalogue import Catalogue, load_catalogue
 from redroute.export.leaflet import UNCONFIRMED_MARK, leaflet_data, save_leaflet
 from redroute.export.mapsvg import RIDE_COLOUR, route_map_svg
@@ -156,3 +158,27 @@ def test_the_pdf_marks_unconfirmed_hours(estimated_itinerary: Itinerary,
     text = _pdftotext(pdf)
     assert text.count(UNCONFIRMED_MARK) == 3  # after the hours (zh, en is grey) and the note
     assert HOURS_UNCONFIRMED.zh in text
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("weekly", [False, True])
+def test_the_pudong_route_with_its_ride_fits_two_pages(weekly: bool) -> None:
+    """pudong-line-2 (a Line 2 ride, long summaries): two pages in either format. A stop
+    too tall for the rest of a column starts the next one, split there if need be (it once
+    gave 41 pages when the metro's legend line made the first page's columns shorter)."""
+    import datetime as dt
+
+    from redroute.export.leaflet import leaflet_layout
+    from redroute.plan import make_plan
+    from redroute.routes import get_route, load_routes
+
+    cat = load_catalogue()
+    route = get_route("pudong-line-2", load_routes(None, cat))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NetworkWarning)
+        it = make_plan(route.request, catalogue=cat, date=dt.date(2026, 12, 5),
+                       network="estimate").itinerary
+    assert any(leg.ride is not None for leg in it.legs)
+    for fmt in ("trifold", "a4"):
+        layout = leaflet_layout(it, format=fmt, weekly=weekly, catalogue=cat)
+        assert layout["pages"] == 2, (fmt, layout)
