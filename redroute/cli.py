@@ -911,6 +911,7 @@ def plan(route_id: str | None, catalogue_path: Path | None, routes_dir: Path | N
           --start 31.2656,121.4767 --end none --json walk.json
       redroute plan my-walk.toml --date 2026-12-05 -o out/
       redroute plan founding --pace senior --max-km 9 --lunch 12:00-13:30
+      redroute plan --theme founding --days 3 --date 2026-12-05 --leaflet trip.pdf
     """
     from redroute._io import Output
     from redroute.plan import make_plan

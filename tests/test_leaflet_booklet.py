@@ -124,3 +124,22 @@ def test_the_cover_map_draws_each_day_in_its_colour(estimated_itinerary: Any) ->
         for s in it.stops:
             assert f">{k}-{s.number}</text>" in svg
     assert "OpenStreetMap" in svg
+
+
+@pytest.mark.slow
+def test_a_day_with_no_walk_has_no_files_and_a_line_on_the_cover(tmp_path: Path) -> None:
+    """Huangpu's founding sites fill two days of three (the Monday's halls are closed): the
+    trip is written (once a traceback: no writer for the empty day's files), the empty day
+    has no files of its own, and the booklet's cover says the day has no stop."""
+    out = tmp_path / "trip"
+    code, _, err = _run("plan", "--theme", "founding", "--district", "huangpu", "--days", "3",
+                        "--date", DATES[0], "--network", "estimate", "--time-limit", "0.5",
+                        "-o", str(out))
+    assert code == 0, err
+    data = json.loads((out / "trip.json").read_text(encoding="utf-8"))
+    cover = _pages(out / "leaflet.pdf")[0]
+    for k, day in enumerate(data["days"], start=1):
+        assert (out / f"day-{k}-leaflet.pdf").exists() is (day is not None)
+        assert (out / f"day-{k}-map.html").exists() is (day is not None)
+    empty = sum(day is None for day in data["days"])
+    assert cover.count("这一天没有可以安排的地点") == empty
