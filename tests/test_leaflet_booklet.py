@@ -143,3 +143,31 @@ def test_a_day_with_no_walk_has_no_files_and_a_line_on_the_cover(tmp_path: Path)
         assert (out / f"day-{k}-map.html").exists() is (day is not None)
     empty = sum(day is None for day in data["days"])
     assert cover.count("这一天没有可以安排的地点") == empty
+
+
+@pytest.mark.slow
+def test_save_trip_leaflet_in_python(tmp_path: Path) -> None:
+    """The library call (also in redroute.export.leaflet): an English booklet, written
+    atomically; a booklet is a4 only."""
+    import warnings
+
+    from redroute._errors import NetworkWarning
+    from redroute.catalogue import load_catalogue
+    from redroute.export.leaflet import LeafletError, save_trip_leaflet
+    from redroute.request import PlanRequest
+    from redroute.trip import plan_trip, trip_dates
+
+    cat = load_catalogue()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NetworkWarning)
+        trip = plan_trip(PlanRequest(theme="founding", time_limit=0.5), catalogue=cat,
+                         dates=trip_dates(dt.date(2026, 12, 5), 2), network="estimate")
+    path = save_trip_leaflet(trip, tmp_path / "trip.pdf", lang="en", catalogue=cat,
+                             printed=dt.date(2026, 12, 1))
+    text = "".join(_pages(path))
+    assert "DAY1OF2" in text and "DAY2OF2" in text and "第" not in text
+    assert "printed2026-12-01" in text
+    assert [p.name for p in tmp_path.iterdir()] == ["trip.pdf"]
+    with pytest.raises(LeafletError, match="A4 portrait"):
+        save_trip_leaflet(trip, tmp_path / "t.pdf", format="trifold")
+    assert not (tmp_path / "t.pdf").exists()

@@ -17,6 +17,11 @@ A leaflet is either **dated** (one day's hours and clock times: the walk of that
 booking rules, with suggested visit lengths and the walking times between stops instead of
 clock times: what a bureau prints thousands of for a season.
 
+Either kind prints a leg that rides the metro as its ride (line, stations, minutes, always
+estimated) and then the time on foot, and marks hours the venue has not confirmed
+(:data:`UNCONFIRMED_MARK`, with one note naming those stops). A trip's booklet, a section
+per day, is :mod:`redroute.export.booklet`.
+
 Everything the catalogue or the user supplies (titles, names, summaries, addresses, the
 publisher, street names) travels to typst as JSON data through ``sys.inputs`` and is shown
 as strings, never pasted into markup, so it cannot inject typst code. The only font is Noto
@@ -69,6 +74,7 @@ if TYPE_CHECKING:
     from redroute.catalogue import Catalogue, Landmark
     from redroute.itinerary import Itinerary, Leg, Stop
     from redroute.network import WalkNetwork
+    from redroute.trip import Trip
 
 __all__ = [
     "BLEED_MAX",
@@ -77,12 +83,14 @@ __all__ = [
     "MIN_PT",
     "PDF_STANDARD",
     "PUBLISHER_MAX",
+    "UNCONFIRMED_MARK",
     "LeafletError",
     "check_leaflet_options",
     "leaflet_data",
     "leaflet_layout",
     "render_leaflet",
     "save_leaflet",
+    "save_trip_leaflet",
 ]
 
 FORMATS = ("trifold", "a4")
@@ -776,3 +784,11 @@ def save_leaflet(
                          weekly=weekly, theme=theme, district=district, bleed=bleed, logo=logo,
                          cover_image=cover_image)
     return write_bytes_atomic(Path(path), pdf)
+
+
+def save_trip_leaflet(trip: Trip, path: str | Path, **options: Any) -> Path:
+    """Write the printed booklet of a trip (a cover, a section per day): see
+    :func:`redroute.export.booklet.save_trip_leaflet`, which this calls."""
+    from redroute.export.booklet import save_trip_leaflet as save
+
+    return save(trip, path, **options)
