@@ -111,7 +111,8 @@ class _MultiSearch:
         for k, f in enumerate(self.feasible):
             self.fits[k, f] = True
         self.gain = insts[0].score ** 2
-        self.restart = 100
+        self.restart = 40  # iterations without a better set of tours before going back to it
+        self.renew = 1000  # iterations without a better best before a fresh start
         self.shake_fraction = 0.5
         self.shake_most = 4  # stops removed from one tour: more, and the greedy cannot mend it
         self.noise = 0.3
@@ -423,26 +424,35 @@ class _MultiSearch:
 
     def run(self, routes: list[_Route], *, deadline: float, iterations: int,
             stall: int) -> list[_Route]:
-        """Seed, improve, then shake and insert, improving each new best; keep the best."""
+        """Seed and improve; then shake and insert, improving each tour set better than the
+        anchor (the one the search returns to every ``restart`` idle iterations); every
+        ``renew`` iterations without a better best, a fresh noisy greedy start becomes the
+        anchor (a multi-start ILS: small shakes alone can stay stuck). Keep the best."""
         self.deadline = deadline
         begin = time.perf_counter()
         until = begin + self.seed_share * (deadline - begin)
         seeds = self.seeds(routes, until=until, iterations=min(iterations, 200))
-        best = current = self.improve(max(seeds, key=self.key))
-        since = 0
+        best = anchor = current = self.improve(max(seeds, key=self.key))
+        since = idle = 0
         slowest = 0.0  # the longest iteration so far: none starts that could end too late
         for _ in range(iterations):
             begin = time.perf_counter()
             if since >= stall or begin + slowest > deadline:
                 break
-            if since and since % self.restart == 0:
-                current = best
+            if since and since % self.renew == 0:
+                anchor = current = self.improve(self.insert(routes, noise=1.0))
+                idle = 0
+            elif idle and idle % self.restart == 0:
+                current = anchor
             current = self.insert(self.shake(current), noise=self.noise)
-            if self.key(current) > self.key(best):
-                current = self.improve(current)
-                best, since = current, 0
+            if self.key(current) > self.key(anchor):
+                anchor = current = self.improve(current)
+                idle = 0
+            else:
+                idle += 1
+            if self.key(anchor) > self.key(best):
+                best, since = anchor, 0
             else:
                 since += 1
             slowest = max(slowest, time.perf_counter() - begin)
         return best
-
