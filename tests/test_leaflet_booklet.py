@@ -147,13 +147,13 @@ def test_a_day_with_no_walk_has_no_files_and_a_line_on_the_cover(tmp_path: Path)
 
 @pytest.mark.slow
 def test_save_trip_leaflet_in_python(tmp_path: Path) -> None:
-    """The library call (also in redroute.export.leaflet): an English booklet, written
-    atomically; a booklet is a4 only."""
+    """The library call: an English booklet, written atomically; a booklet is a4 only."""
     import warnings
 
     from redroute._errors import NetworkWarning
     from redroute.catalogue import load_catalogue
-    from redroute.export.leaflet import LeafletError, save_trip_leaflet
+    from redroute.export.booklet import save_trip_leaflet
+    from redroute.export.leaflet import LeafletError
     from redroute.request import PlanRequest
     from redroute.trip import plan_trip, trip_dates
 

@@ -16,6 +16,7 @@ templates in a temporary folder).
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -76,11 +77,10 @@ def _dates_words(dates: tuple[dt.date, ...]) -> tuple[str, str]:
 
 
 def _trip_title(trip: Trip) -> tuple[str, str]:
-    from redroute.trip import _title
-
-    req = trip.request
-    default = _title(req)
-    return req.title_zh or default[0], req.title_en or default[1]
+    """The trip's title: each day's is it and `` · 第 K 天`` / `` · Day K``."""
+    first = next(p.itinerary for p in trip.days if p is not None)
+    return (re.sub(r" · 第 \d+ 天$", "", first.title_zh),
+            re.sub(r" · Day \d+$", "", first.title_en))
 
 
 def _overview(trip: Trip) -> list[dict[str, Any]]:

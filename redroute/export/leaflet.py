@@ -74,7 +74,6 @@ if TYPE_CHECKING:
     from redroute.catalogue import Catalogue, Landmark
     from redroute.itinerary import Itinerary, Leg, Stop
     from redroute.network import WalkNetwork
-    from redroute.trip import Trip
 
 __all__ = [
     "BLEED_MAX",
@@ -90,7 +89,6 @@ __all__ = [
     "leaflet_layout",
     "render_leaflet",
     "save_leaflet",
-    "save_trip_leaflet",
 ]
 
 FORMATS = ("trifold", "a4")
@@ -785,10 +783,3 @@ def save_leaflet(
                          cover_image=cover_image)
     return write_bytes_atomic(Path(path), pdf)
 
-
-def save_trip_leaflet(trip: Trip, path: str | Path, **options: Any) -> Path:
-    """Write the printed booklet of a trip (a cover, a section per day): see
-    :func:`redroute.export.booklet.save_trip_leaflet`, which this calls."""
-    from redroute.export.booklet import save_trip_leaflet as save
-
-    return save(trip, path, **options)
