@@ -90,9 +90,11 @@ def _exact_tours(insts: list[_Instance], cands: list[int], feasible: list[list[i
 
 
 class _MultiSearch:
-    """Iterated local search over m tours that share the stops (Vansteenwegen et al. 2009's
-    ILS for the TOPTW, with the single-tour improvements of :class:`_Search` per tour and
-    moves of stops between tours)."""
+    """Multi-start iterated local search over m tours that share the stops (after
+    Vansteenwegen et al. 2009's ILS for the TOPTW), with the single-tour improvements of
+    :class:`_Search` per tour and moves of stops between tours (relocation, swaps,
+    ejection chains). Each tour's :class:`_Search` keeps its instance; :meth:`focus`
+    narrows its pool to the stops no other tour visits."""
 
     def __init__(self, insts: list[_Instance], feasible: list[list[int]],
                  mandatory: frozenset[int], rng: np.random.Generator) -> None:

@@ -931,12 +931,16 @@ def solve_tours(
     Objective: the most total score, then the least total walking. One tour is solved by
     :func:`solve`. For several, up to ``exact_limit`` candidates a subset DP per tour gives
     the least walking of a tour over each set of stops, and a DP over the tours splits the
-    stops among them: the optimum. Above, an iterated local search (Vansteenwegen et al.
-    2009 for the TOPTW): greedy insertion into any tour by score^2 / extra time, a random
-    shake of every tour; each new best gets every tour's single-tour improvements (the
-    reordering DP over the stops still free, 2-opt, or-opt, swaps) and moves of stops
-    between tours that free room for others. It is seeded with the joint greedy tours and
-    with tours filled one after another. As for :func:`solve`, the result depends only on
+    stops among them: the optimum. Above, a multi-start iterated local search (after
+    Vansteenwegen et al. 2009 for the TOPTW): greedy insertion into any tour by score^2 /
+    extra time, a shake of a few stops of every tour; each better set of tours gets every
+    tour's single-tour improvements (the reordering DP over the stops still free, 2-opt,
+    or-opt, swaps for better stops) and moves between tours: a stop moved or swapped to
+    another tour, or displaced by a free one (an ejection chain), when that frees room.
+    It is seeded with the joint greedy tours and with tours filled one after another (by
+    the single-tour search, which makes it at least as good as planning the tours one by
+    one in practice), and restarts from a fresh noisy greedy start after 1000 iterations
+    without a better best. As for :func:`solve`, the result depends only on
     ``problem``, ``seed`` and the number of iterations run: it is reproducible whenever the
     search stops on ``iterations`` or ``stall`` before the clock.
     """
