@@ -532,16 +532,22 @@ def _panel_html(it: Itinerary, t: _Text, provider: TileProvider,
                                            f"{x.name_en}: {why.en}")) + "</li>")
         body.append("</ul></section>")
     body.append(_legend_html(t, provider, rides=any(leg.ride for leg in it.legs)))
+    return _panel(head, body, t, t.pick("日程", "Schedule"), data_date=data_date)
+
+
+def _panel(head: list[str], body: list[str], t: _Text, toggle: str, *,
+           data_date: str | None, cls: str = "rr-panel") -> str:
+    """The side panel around ``head`` and ``body`` (HTML already escaped), with the credit
+    last and the toggle that folds it on a phone (labelled ``toggle``)."""
     credit = attribution_html(t.lang, data_date=data_date)
-    body.append(f'<p class="rr-credit">{credit} · redroute</p>')
-    toggle = _e(t.pick("日程", "Schedule"))
     return (
-        '<aside id="rr-panel" class="rr-panel">'
+        f'<aside id="rr-panel" class="{cls}">'
         '<header class="rr-head"><div class="rr-heading">' + "".join(head) + "</div>"
         '<button type="button" class="rr-toggle" aria-expanded="false" aria-controls="rr-body">'
-        f'<span class="rr-toggle-label">{toggle}</span><span class="rr-caret" aria-hidden="true">'
-        "</span></button></header>"
-        '<div id="rr-body" class="rr-body">' + "".join(body) + "</div></aside>"
+        f'<span class="rr-toggle-label">{_e(toggle)}</span><span class="rr-caret" '
+        'aria-hidden="true"></span></button></header>'
+        '<div id="rr-body" class="rr-body">' + "".join(body)
+        + f'<p class="rr-credit">{credit} · redroute</p></div></aside>'
     )
 
 

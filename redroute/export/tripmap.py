@@ -37,6 +37,7 @@ from redroute.export.html import (
     _leg_popup,
     _network_layers,
     _page,
+    _panel,
     _projector,
     _same_place,
     _stop_popup,
@@ -46,7 +47,6 @@ from redroute.export.html import (
 from redroute.export.html import _view_model as _day_view
 from redroute.wording import (
     MONTHS_EN_SHORT,
-    attribution_html,
     date_words,
     distance,
     plural,
@@ -476,17 +476,8 @@ def _panel_html(days: list[_Day], t: _Text, provider: Any, *, data_date: str | N
         body.append("</ul></details>")
     body.append(_legend_html(t, provider, rides=bool(rides),
                              estimated=any(it.estimated for it in walks)))
-    credit = attribution_html(t.lang, data_date=data_date)
-    body.append(f'<p class="rr-credit">{credit} · redroute</p>')
-    toggle = _e(t.pick("行程", "Days"))
-    return (
-        '<aside id="rr-panel" class="rr-panel rr-trip">'
-        '<header class="rr-head"><div class="rr-heading">' + "".join(head) + "</div>"
-        '<button type="button" class="rr-toggle" aria-expanded="false" aria-controls="rr-body">'
-        f'<span class="rr-toggle-label">{toggle}</span><span class="rr-caret" aria-hidden="true">'
-        "</span></button></header>"
-        '<div id="rr-body" class="rr-body">' + "".join(body) + "</div></aside>"
-    )
+    return _panel(head, body, t, t.pick("行程", "Days"), data_date=data_date,
+                  cls="rr-panel rr-trip")
 
 
 def _date_range(first: dt.date, last: dt.date) -> tuple[str, str]:
