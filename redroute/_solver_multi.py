@@ -121,6 +121,7 @@ class _MultiSearch:
         self.deadline = _INF
         self.swaps = True
         self.seed_share = 0.15  # of the time, for the single-tour searches that seed
+        self.step = 0.0  # the longest reordering DP so far, to keep clear of the deadline
 
     # ---------------------------------------------------------------- basics
 
@@ -243,7 +244,7 @@ class _MultiSearch:
         while True:
             before = self.key(routes)
             for k in range(self.m):
-                if time.perf_counter() > self.deadline:
+                if time.perf_counter() + 2 * self.step > self.deadline:
                     return routes
                 routes[k] = self.focus(routes, k).improve(routes[k])
             routes = self.eject(self.relocate(routes))
@@ -412,14 +413,19 @@ class _MultiSearch:
         for k in range(self.m):
             search = self.focus(by_dp, k)
             pool = search.cands.tolist()
-            path = _ordered_dp(self.insts[k], sorted(pool, key=search.keys.__getitem__),
-                               frozenset(v for v in by_dp[k].nodes), search.cap)
-            route = None if path is None else search.evaluate(path)
-            if route is not None and route.key() > by_dp[k].key():
-                by_dp[k] = route
+            now = time.perf_counter()
+            if now + self.step <= until:
+                path = _ordered_dp(self.insts[k], sorted(pool, key=search.keys.__getitem__),
+                                   frozenset(v for v in by_dp[k].nodes), search.cap)
+                self.step = max(self.step, time.perf_counter() - now)
+                route = None if path is None else search.evaluate(path)
+                if route is not None and route.key() > by_dp[k].key():
+                    by_dp[k] = route
             share = begin + (until - begin) * (k + 1) / self.m
-            by_search[k] = self.focus(by_search, k).run(
-                by_search[k], deadline=share, iterations=iterations, stall=iterations // 2)
+            if time.perf_counter() + 4 * self.step <= share:
+                by_search[k] = self.focus(by_search, k).run(
+                    by_search[k], deadline=share, iterations=iterations,
+                    stall=iterations // 2)
         out.append(self.insert(by_dp))
         out.append(by_search)
         return out

@@ -346,14 +346,21 @@ class _Search:
             if v not in self.keys:
                 self.keys[v] = self.window_key(v)
         seeds = [self.insert_greedy(route)]
+        step = 0.0  # the longest DP so far: the clock may skip those that would end too late
         for key in (self.keys.__getitem__, lambda v: self.inst.win_early[v, 0],
                     lambda v: self.inst.win_late[v, 0]):
+            begin = time.perf_counter()
+            if begin + step > deadline:
+                break
             path = _ordered_dp(self.inst, sorted(self.cands.tolist(), key=key),
                                self.mandatory, self.cap)
+            step = max(step, time.perf_counter() - begin)
             seed = None if path is None else self.evaluate(path)
             if seed is not None:
                 seeds.append(seed)
-        best = current = self.improve(max(seeds, key=_Route.key))
+        best = current = max(seeds, key=_Route.key)
+        if time.perf_counter() + 2 * step <= deadline:
+            best = current = self.improve(best)
         since = 0
         rng = self.rng
         slowest = 0.0  # the longest iteration so far: none starts that could end too late
