@@ -110,15 +110,8 @@ class _SubsetDP:
             done = self._best_done(mask, time_, cost, last)
             if done is not None and (best is None or _better(done[:2], best[:2])):
                 best = (done[0], done[1], len(layers) - 1, done[2])
-            finish, cost2, ok = self._extend(time_, cost, last)
-            ok &= (mask[:, None] & self.bits[None, :]) == 0
-            rows, cols = np.nonzero(ok)
-            new_mask = mask[rows] | self.bits[cols]
-            keep = _pareto(new_mask * self.k + cols, finish[rows, cols], cost2[rows, cols])
-            rows, cols = rows[keep], cols[keep]
-            mask, time_, cost = new_mask[keep], finish[rows, cols], cost2[rows, cols]
-            last = cols.astype(np.int64)
-            layers.append((last, rows.astype(np.int64)))
+            mask, time_, cost, last, parents = self._grow(mask, time_, cost, last)
+            layers.append((last, parents))
         if best is None:
             return None
         _, _, layer, i = best
@@ -129,6 +122,19 @@ class _SubsetDP:
             i, layer = int(parents[i]), layer - 1
         return path[::-1]
 
+
+    def _grow(self, mask: IntArray, time_: FloatArray, cost: FloatArray,
+              last: IntArray) -> tuple[IntArray, FloatArray, FloatArray, IntArray, IntArray]:
+        """One more stop on every label: the Pareto-best (subset, last stop) labels of the
+        next layer, with the row of the label each one extends."""
+        finish, cost2, ok = self._extend(time_, cost, last)
+        ok &= (mask[:, None] & self.bits[None, :]) == 0
+        rows, cols = np.nonzero(ok)
+        new_mask = mask[rows] | self.bits[cols]
+        keep = _pareto(new_mask * self.k + cols, finish[rows, cols], cost2[rows, cols])
+        rows, cols = rows[keep], cols[keep]
+        return (new_mask[keep], finish[rows, cols], cost2[rows, cols], cols.astype(np.int64),
+                rows.astype(np.int64))
 
     def table(self) -> tuple[FloatArray, list[list[int] | None]]:
         """The least walking of a complete tour over exactly each subset (``inf``: none).
@@ -158,15 +164,8 @@ class _SubsetDP:
                     mk = int(mask[i])
                     if total[i] < best[mk] - EPS:
                         best[mk], where[mk] = float(total[i]), (len(layers) - 1, i)
-            finish, cost2, ok = self._extend(time_, cost, last)
-            ok &= (mask[:, None] & self.bits[None, :]) == 0
-            rows, cols = np.nonzero(ok)
-            new_mask = mask[rows] | self.bits[cols]
-            keep = _pareto(new_mask * self.k + cols, finish[rows, cols], cost2[rows, cols])
-            rows, cols = rows[keep], cols[keep]
-            mask, time_, cost = new_mask[keep], finish[rows, cols], cost2[rows, cols]
-            last = cols.astype(np.int64)
-            layers.append((last, rows.astype(np.int64)))
+            mask, time_, cost, last, parents = self._grow(mask, time_, cost, last)
+            layers.append((last, parents))
         paths: list[list[int] | None] = []
         for spot in where:
             if spot is None:
